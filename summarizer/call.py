@@ -1,0 +1,192 @@
+"""Stage 3: one model call through the openai client wrapped by instructor.
+
+Each call is one attempt (instructor ``max_retries=0``): the re-ask loop lives in
+:mod:`summarizer.validate`, so that grounding feedback and the token budget are ours.
+Provider failures become typed errors here and are never fed back to the model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import httpx
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel, ValidationError
+
+from summarizer.errors import ProviderError, RateLimitExhausted, RefusalError, TruncatedOutput
+from summarizer.providers import Endpoint
+from summarizer.retry import parse_retry_after
+from summarizer.schema import Usage
+
+logger = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+#: Headers that tell a cassette which template and schema produced a request.
+TEMPLATE_HEADER = "X-Summarizer-Template"
+SCHEMA_HEADER = "X-Summarizer-Schema"
+
+
+@dataclass
+class CallResult(Generic[ModelT]):
+    """The outcome of one attempt: a parsed draft, or the problems to re-ask about."""
+
+    parsed: ModelT | None
+    raw_content: str
+    usage: Usage
+    problems: list[str] = field(default_factory=list)
+
+
+def usage_of(completion: Any) -> Usage:
+    """Token usage of one completion (zero when the endpoint reports none)."""
+    usage = getattr(completion, "usage", None)
+    if usage is None:
+        return Usage()
+    prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
+    completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+    total = int(getattr(usage, "total_tokens", 0) or 0) or prompt + completion_tokens
+    return Usage(prompt_tokens=prompt, completion_tokens=completion_tokens, total_tokens=total)
+
+
+def _message_text(completion: Any) -> str:
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
+        return ""
+    message = choices[0].message
+    tool_calls = getattr(message, "tool_calls", None) or []
+    if tool_calls:
+        return str(tool_calls[0].function.arguments or "")
+    return str(message.content or "")
+
+
+def describe_validation_error(exc: BaseException) -> list[str]:
+    """Precise, model-readable feedback from a pydantic or JSON error."""
+    if isinstance(exc, ValidationError):
+        problems = []
+        for error in exc.errors()[:12]:
+            where = ".".join(str(part) for part in error["loc"]) or "(root)"
+            problems.append(f"field {where}: {error['msg']}")
+        return problems
+    if isinstance(exc, json.JSONDecodeError):
+        return [f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"]
+    return [f"the answer could not be parsed: {exc}"]
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def repair_json(text: str, response_model: type[ModelT]) -> ModelT | None:
+    """Recover a valid answer from near-JSON: raw control characters inside strings
+    (small models under a grammar emit them), or JSON in a Markdown fence or amid prose.
+    Returns None when the content is still invalid, so the caller re-asks."""
+    candidates = [text]
+    fenced = _FENCE.search(text)
+    if fenced:
+        candidates.append(fenced.group(1))
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        candidates.append(text[start : end + 1])
+    for candidate in candidates:
+        try:
+            data = json.loads(candidate, strict=False)
+            return response_model.model_validate(data)
+        except (ValueError, ValidationError):
+            continue
+    return None
+
+
+def _provider_error(exc: openai.OpenAIError) -> ProviderError:
+    """Map an openai exception (after transport retries) to our error tree."""
+    if isinstance(exc, openai.RateLimitError):
+        retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
+        detail = f" (server asked to wait {retry_after:.0f}s)" if retry_after is not None else ""
+        return RateLimitExhausted(f"rate limited by the endpoint: retries exhausted{detail}")
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderError("the endpoint timed out (retries exhausted)")
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        return ProviderError(f"cannot reach the endpoint: {type(cause).__name__}: {cause}")
+    if isinstance(exc, openai.APIStatusError):
+        body = exc.body.get("message", exc.body) if isinstance(exc.body, dict) else exc.body
+        return ProviderError(f"the endpoint answered HTTP {exc.status_code}: {_short(str(body or exc.message))}")
+    return ProviderError(f"endpoint error: {_short(str(exc))}")
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ModelClient:
+    """An instructor-wrapped AsyncOpenAI client bound to one endpoint."""
+
+    def __init__(self, endpoint: Endpoint, http_client: httpx.AsyncClient) -> None:
+        self.endpoint = endpoint
+        self._openai = openai.AsyncOpenAI(
+            base_url=endpoint.base_url,
+            api_key=endpoint.api_key or "not-needed",
+            max_retries=0,
+            http_client=http_client,
+        )
+        self._client = instructor.from_openai(self._openai, mode=endpoint.mode)
+
+    async def attempt(
+        self,
+        response_model: type[ModelT],
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int,
+        temperature: float,
+        template_tag: str,
+        schema_tag: str,
+    ) -> CallResult[ModelT]:
+        """Make one attempt; return the draft or the validation problems; raise typed errors."""
+        params = self.endpoint.request_params(response_model, max_tokens=max_tokens, temperature=temperature)
+        try:
+            parsed, completion = await self._client.chat.completions.create_with_completion(
+                response_model=response_model,
+                messages=messages,  # type: ignore[arg-type]
+                max_retries=0,
+                extra_headers={TEMPLATE_HEADER: template_tag, SCHEMA_HEADER: schema_tag},
+                **params,
+            )
+        except IncompleteOutputException as exc:
+            used = usage_of(exc.last_completion)
+            raise TruncatedOutput(
+                f"the model stopped at max_tokens={max_tokens} before finishing its JSON "
+                f"({used.completion_tokens} tokens); raise --max-tokens"
+            ) from exc
+        except InstructorRetryException as exc:
+            return self._failed_attempt(exc, response_model)
+        except openai.OpenAIError as exc:
+            raise _provider_error(exc) from exc
+        return CallResult(parsed=parsed, raw_content=_message_text(completion), usage=usage_of(completion))
+
+    def _failed_attempt(self, exc: InstructorRetryException, response_model: type[ModelT]) -> CallResult[ModelT]:
+        cause = exc.__cause__
+        if isinstance(cause, openai.OpenAIError):
+            raise _provider_error(cause) from exc
+        completion = exc.last_completion
+        if completion is None:
+            raise ProviderError(f"the model call failed: {_short(str(cause or exc))}") from exc
+        if not getattr(completion, "choices", None):
+            raise ProviderError("the endpoint returned no choices") from exc
+        message = completion.choices[0].message
+        refusal = getattr(message, "refusal", None)
+        if refusal:
+            raise RefusalError(f"the model refused: {_short(str(refusal))}") from exc
+        if completion.choices[0].finish_reason == "length":
+            raise TruncatedOutput("the model stopped at max_tokens before finishing its JSON") from exc
+        raw_content = _message_text(completion)
+        repaired = repair_json(raw_content, response_model)
+        if repaired is not None:
+            return CallResult(parsed=repaired, raw_content=raw_content, usage=usage_of(completion))
+        problems = describe_validation_error(cause) if cause is not None else [str(exc)]
+        return CallResult(parsed=None, raw_content=_message_text(completion), usage=usage_of(completion),
+                          problems=problems)

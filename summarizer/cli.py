@@ -1,0 +1,172 @@
+"""Command line: a thin shell over the library.
+
+Exit codes: 0 every document succeeded; 1 some document failed in the model stage
+(provider, truncation, refusal, invalid output); 2 usage error, or every failed
+document was refused as bad input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from summarizer.errors import SummarizerError
+from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
+from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings
+from summarizer.schema import ErrorRecord, output_json_schema
+from summarizer.session import EndpointOptions, open_client
+from summarizer.validate import CallSettings
+from summarizer.write import FORMATS, JsonlWriter, output_name, render, write_atomic
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded, structured summaries of news articles.")
+stderr = Console(stderr=True)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if verbose < 2:  # instructor logs each failed attempt at ERROR; our records already say why
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+def exit_code(records: list[DocumentRecordT]) -> int:
+    """0 all ok; 1 a model-stage failure; 2 only input failures."""
+    errors = [r for r in records if isinstance(r, ErrorRecord)]
+    if not errors:
+        return EXIT_OK
+    if all(r.error.type == "input_error" for r in errors):
+        return EXIT_USAGE
+    return EXIT_FAILED
+
+
+class _Sink:
+    """Where records go as they finish: stdout, one file, or one file per document."""
+
+    def __init__(self, fmt: str, output: Path | None, stack: ExitStack) -> None:
+        self.fmt = fmt
+        self.output = output
+        self.to_dir = output is not None and (output.is_dir() or str(output).endswith(("/", "\\")))
+        self.taken: set[str] = set()
+        self.jsonl: JsonlWriter | None = None
+        if fmt == "jsonl" and not self.to_dir:
+            if output is None:
+                stream = sys.stdout
+            else:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                stream = stack.enter_context(output.open("w", encoding="utf-8"))
+            self.jsonl = JsonlWriter(stream)
+
+    def add(self, record: DocumentRecordT) -> None:
+        if self.jsonl is not None:
+            self.jsonl.write(record)
+        elif self.to_dir:
+            assert self.output is not None
+            source = record.source if isinstance(record, ErrorRecord) else record.provenance.source.path
+            write_atomic(self.output / output_name(source, self.fmt, self.taken), render([record], self.fmt))
+
+    def finish(self, records: list[DocumentRecordT]) -> None:
+        if self.jsonl is not None or self.to_dir:
+            return
+        text = render(records, self.fmt)
+        if self.output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_atomic(self.output, text)
+
+
+@app.command()
+def summarize(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, or - for standard input.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl or md.")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file, or directory.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Documents in flight at once.")] = 4,
+    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL (or OPENAI_BASE_URL).")] = None,
+    endpoint_kind: Annotated[Optional[str], typer.Option(help="openai, vllm, ollama, llamacpp, llama-cpp-python.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="Structured-output mode: tools, tools_strict, json_schema, json, md_json.")] = None,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Max completion tokens per call.")] = 2048,
+    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
+    max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
+    token_budget: Annotated[int, typer.Option(min=1, help="Cumulative token budget per document.")] = 60_000,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Refuse documents larger than this.")] = DEFAULT_MAX_BYTES,
+    events: Annotated[bool, typer.Option("--events/--no-events", help="Extract ACLED-style events.")] = True,
+    timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per HTTP request.")] = 600.0,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug.")] = 0,
+) -> None:
+    """Summarize articles into grounded, schema-valid records."""
+    _setup_logging(verbose)
+    if fmt not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    sources = expand_paths(paths)
+    if not sources:
+        raise _fail("no input documents found")
+    settings = PipelineSettings(
+        call=CallSettings(max_tokens=max_tokens, temperature=temperature, max_reasks=max_reasks),
+        token_budget=token_budget,
+        max_bytes=max_bytes,
+        extract_events=events,
+    )
+    options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode, timeout=timeout)
+    with ExitStack() as stack:
+        sink = _Sink(fmt, output, stack)
+        try:
+            records = asyncio.run(_run(sources, options, settings, concurrency, sink))
+        except SummarizerError as exc:
+            raise _fail(str(exc)) from None
+        sink.finish(records)
+    for record in records:
+        if isinstance(record, ErrorRecord):
+            stderr.print(f"[red]failed[/] {record.source}: {record.error.type}: {record.error.message}", highlight=False)
+    raise typer.Exit(exit_code(records))
+
+
+async def _run(
+    sources: list[str], options: EndpointOptions, settings: PipelineSettings, concurrency: int, sink: _Sink
+) -> list[DocumentRecordT]:
+    show_progress = stderr.is_terminal and len(sources) > 1
+    progress = Progress(
+        TextColumn("[bold]summarizing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, disable=not show_progress,
+    )  # fmt: skip
+    with progress:
+        task = progress.add_task("docs", total=len(sources))
+        async with open_client(options) as client:
+            pipeline = Pipeline(client, settings)
+
+            def done(record: DocumentRecordT) -> None:
+                sink.add(record)
+                progress.advance(task)
+
+            return await pipeline.run_batch(sources, concurrency=concurrency, on_record=done)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of an output record."""
+    sys.stdout.write(json.dumps(output_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""One exception tree for everything summarizer raises on purpose."""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class: every error summarizer raises deliberately derives from it."""
+
+    #: Short machine-readable name used in error records.
+    kind = "error"
+
+
+class InputError(SummarizerError):
+    """The input document cannot be read or is not usable (missing, empty, binary, too large)."""
+
+    kind = "input_error"
+
+
+class ConfigError(SummarizerError):
+    """Bad configuration or usage (unknown mode, bad endpoint URL, missing built-in model)."""
+
+    kind = "config_error"
+
+
+class ModelError(SummarizerError):
+    """Base class for failures of the model call itself."""
+
+    kind = "model_error"
+
+
+class ProviderError(ModelError):
+    """The endpoint failed: transport error, timeout, or an HTTP error after retries."""
+
+    kind = "provider_error"
+
+
+class RateLimitExhausted(ProviderError):
+    """The endpoint kept answering 429 until the retry budget ran out."""
+
+    kind = "rate_limit_exhausted"
+
+
+class TruncatedOutput(ModelError):
+    """The model stopped at max_tokens (finish_reason == "length") before finishing its JSON."""
+
+    kind = "truncated_output"
+
+
+class RefusalError(ModelError):
+    """The model refused to answer."""
+
+    kind = "refusal"
+
+
+class InvalidOutput(ModelError):
+    """The model's output stayed invalid after all re-asks."""
+
+    kind = "invalid_output"
+
+    def __init__(self, message: str, attempts: int = 0) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class BudgetExceeded(InvalidOutput):
+    """The cumulative token budget or the deadline ran out before a valid answer."""
+
+    kind = "budget_exceeded"
+
+
+class CassetteError(SummarizerError):
+    """A recorded model call cannot be replayed (no match, or stale recording)."""
+
+    kind = "cassette_error"
+
+
+class StaleCassette(CassetteError):
+    """The prompt template or schema changed since the cassette was recorded."""
+
+    kind = "stale_cassette"

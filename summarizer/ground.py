@@ -1,0 +1,276 @@
+"""Align quotes produced by the model to the article text.
+
+Offsets from the model are never trusted: every quote is searched for in the text
+as the program read it, inside the article region only, and reported with the
+ORIGINAL offsets ``[start, end)``.
+
+Alignment runs in three steps:
+
+1. *exact* -- the quote occurs literally in the region (``text[start:end] == quote``);
+2. *normalised* -- the quote occurs verbatim after normalisation (typographic quotes,
+   dashes, ellipsis, whitespace runs, case); reported as ``fuzzy`` with score 100;
+3. *approximate* -- :func:`rapidfuzz.fuzz.partial_ratio_alignment` on the normalised
+   texts; reported as ``fuzzy`` when the score reaches ``min_score``, the span widened
+   to word boundaries.  Otherwise ``unmatched``, with the best score found when it is
+   at least :data:`SCORE_FLOOR` (else ``None``).  Quotes shorter than
+   :data:`MIN_FUZZY_CHARS` normalised characters never take this step.
+
+``Evidence.quote`` holds the model's quote with surrounding whitespace and wrapping
+quotation marks removed (nothing else is changed), so that for ``exact`` matches the
+schema invariant ``text[start:end] == evidence.quote`` holds literally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from summarizer.schema import Evidence, MatchKind
+
+__all__ = [
+    "MIN_FUZZY_CHARS",
+    "SCORE_FLOOR",
+    "Aligner",
+    "align_quote",
+    "ground_quotes",
+    "normalise",
+    "strip_quote",
+]
+
+#: Normalised quotes shorter than this are only matched exactly (never approximately).
+MIN_FUZZY_CHARS = 12
+#: Unmatched quotes report their best approximate score only from this value up
+#: (below it the score is noise, and the cut-off lets rapidfuzz prune the search).
+SCORE_FLOOR = 70.0
+
+_SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032"  # left/right single, low-9, high-reversed-9, prime
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033"  # left/right double, low-9, high-reversed-9, double prime
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, figure/en/em dash, bar, minus
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width chars, BOM
+
+#: Character -> replacement in the normalised text.
+_CHAR_MAP: dict[str, str] = {
+    **{c: "'" for c in _SINGLE_QUOTES},
+    **{c: '"' for c in _DOUBLE_QUOTES},
+    **{c: "-" for c in _DASHES},
+    "\u2026": "...",
+}
+#: Runs of whitespace and invisible characters (except a lone ASCII space, which is
+#: already normal), or one character to replace.
+_SPECIAL = re.compile(rf"(?! (?![\s{_INVISIBLE}]))[\s{_INVISIBLE}]+|[{re.escape(''.join(_CHAR_MAP))}]")
+
+#: Marks stripped from the ends of a model quote: double-quote-like marks always,
+#: single-quote-like marks only when they wrap the whole quote (a trailing ' may be
+#: a possessive that belongs to the text).
+_WRAP_DOUBLE = '"\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb'
+_WRAP_SINGLE = "'`\u2018\u2019\u201a\u201b\u2032\u2039\u203a"
+
+#: Characters that continue a word when widening a fuzzy span to word boundaries.
+_WORD_JOINERS = "'_-" + _SINGLE_QUOTES + _DASHES[:3]
+
+
+def strip_quote(quote: str) -> str:
+    """Remove surrounding whitespace and wrapping quotation marks from a model quote."""
+    prev: str | None = None
+    q = quote
+    while q != prev:
+        prev = q
+        q = q.strip().strip(_WRAP_DOUBLE)
+        if len(q) >= 2 and q[0] in _WRAP_SINGLE and q[-1] in _WRAP_SINGLE:
+            q = q[1:-1]
+    return q
+
+
+def _normalise_indexed(text: str, start: int = 0, end: int | None = None) -> tuple[str, list[int], list[int]]:
+    """Normalise ``text[start:end]``; return it with per-character original start/end offsets."""
+    end = len(text) if end is None else end
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+
+    def plain(a: int, b: int) -> None:
+        if a >= b:
+            return
+        chunk = text[a:b]
+        folded = chunk.casefold()
+        if len(folded) == len(chunk):  # casefold never shrinks: one char -> one char
+            pieces.append(folded)
+            starts.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+        else:
+            for i, ch in enumerate(chunk, start=a):
+                f = ch.casefold()
+                pieces.append(f)
+                starts.extend([i] * len(f))
+                ends.extend([i + 1] * len(f))
+
+    pos = start
+    for m in _SPECIAL.finditer(text, start, end):
+        plain(pos, m.start())
+        pos = m.end()
+        token = m.group()
+        rep = _CHAR_MAP.get(token)
+        if rep is None:  # whitespace and invisible characters: one space, or nothing
+            rep = " " if token.strip(_INVISIBLE) else ""
+        if rep:
+            pieces.append(rep)
+            starts.extend([m.start()] * len(rep))
+            ends.extend([m.end()] * len(rep))
+    plain(pos, end)
+    return "".join(pieces), starts, ends
+
+
+def normalise(text: str) -> str:
+    """Normalise text for alignment: quotes, dashes, ellipsis, whitespace runs, case."""
+    return _normalise_indexed(text)[0].strip(" ")
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch in _WORD_JOINERS
+
+
+def _check_region(region: tuple[int, int] | None, length: int) -> tuple[int, int]:
+    if region is None:
+        return 0, length
+    start, end = region
+    if not 0 <= start <= end <= length:
+        raise ValueError(f"region {region!r} is not within the text (length {length})")
+    return start, end
+
+
+class Aligner:
+    """Aligns many quotes against one text; the normalised region is computed once."""
+
+    def __init__(self, text: str, region: tuple[int, int] | None = None) -> None:
+        self.text = text
+        self.start, self.end = _check_region(region, len(text))
+        self._norm, self._starts, self._ends = _normalise_indexed(text, self.start, self.end)
+
+    def align(self, quote: str, *, min_score: float = 88.0) -> Evidence:
+        """Find ``quote`` in the region; see the module docstring for the steps."""
+        q = strip_quote(quote)
+        if not q:
+            return _unmatched(q, None)
+        text = self.text
+
+        pos = text.find(q, self.start, self.end)
+        if pos >= 0:
+            return Evidence(quote=q, start=pos, end=pos + len(q), match=MatchKind.exact, score=100.0)
+
+        nq = normalise(q)
+        if not nq:
+            return _unmatched(q, None)
+        npos = self._norm.find(nq)
+        if npos >= 0:
+            return self._fuzzy(q, npos, npos + len(nq), 100.0, widen=False)
+
+        if len(nq) < MIN_FUZZY_CHARS or not self._norm:
+            return _unmatched(q, None)
+        cutoff = min(min_score, SCORE_FLOOR)
+        if len(nq) > len(self._norm):  # partial_ratio would align the region inside the quote
+            found, ds, de = fuzz.ratio(nq, self._norm, score_cutoff=cutoff), 0, len(self._norm)
+        else:
+            res = fuzz.partial_ratio_alignment(nq, self._norm, score_cutoff=cutoff)
+            if res is None:
+                return _unmatched(q, None)
+            found, ds, de = res.score, res.dest_start, res.dest_end
+        if not found:
+            return _unmatched(q, None)
+        score = round(found, 1)
+        if score < min_score:
+            return _unmatched(q, score)
+        while ds < de and self._norm[ds] == " ":
+            ds += 1
+        while de > ds and self._norm[de - 1] == " ":
+            de -= 1
+        if ds >= de:
+            return _unmatched(q, score)
+        return self._fuzzy(q, ds, de, score, widen=True)
+
+    def _fuzzy(self, q: str, ds: int, de: int, score: float, *, widen: bool) -> Evidence:
+        """Build a fuzzy Evidence from the normalised span ``[ds, de)``."""
+        start, end = self._starts[ds], self._ends[de - 1]
+        if widen:
+            start, end = self._widen(start, end)
+        return Evidence(
+            quote=q,
+            start=start,
+            end=end,
+            match=MatchKind.fuzzy,
+            score=score,
+            aligned_text=self.text[start:end],
+        )
+
+    def _widen(self, start: int, end: int) -> tuple[int, int]:
+        """Widen an original span so it neither starts nor ends inside a word."""
+        text = self.text
+        while start > self.start and _is_word(text[start - 1]) and _is_word(text[start]):
+            start -= 1
+        while end < self.end and _is_word(text[end - 1]) and _is_word(text[end]):
+            end += 1
+        return start, end
+
+
+def _unmatched(q: str, score: float | None) -> Evidence:
+    return Evidence(quote=q, start=None, end=None, match=MatchKind.unmatched, score=score)
+
+
+def align_quote(
+    quote: str, text: str, *, region: tuple[int, int] | None = None, min_score: float = 88.0
+) -> Evidence:
+    """Align one model quote to ``text`` (only inside ``region``, default the whole text)."""
+    return Aligner(text, region).align(quote, min_score=min_score)
+
+
+def ground_quotes(
+    quotes: Sequence[str], text: str, *, region: tuple[int, int] | None = None, min_score: float = 88.0
+) -> list[Evidence]:
+    """Align several model quotes to one text, normalising the text only once."""
+    aligner = Aligner(text, region)
+    return [aligner.align(q, min_score=min_score) for q in quotes]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]*[A-Z0-9])|\n\s*\n")
+
+
+_ABBREVIATIONS = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec gen lt col sgt capt mr mrs ms dr st jr sr no vs "
+    "u.s u.k u.n a.k.a e.g i.e".split()
+)
+
+
+def _merge_abbreviations(line: str, pieces: list[str]) -> list[str]:
+    """Re-join pieces split after an abbreviation such as "Sept." or "Gen."."""
+    merged: list[str] = []
+    for piece in pieces:
+        if merged:
+            last_word = merged[-1].rstrip().rsplit(" ", 1)[-1].rstrip(".")
+            if last_word.lower() in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isupper()):
+                start = line.find(merged[-1])
+                end = line.find(piece, start + len(merged[-1])) + len(piece)
+                merged[-1] = line[start:end]
+                continue
+        merged.append(piece)
+    return merged
+
+
+def split_sentences(text: str, *, min_chars: int = 20, max_chars: int = 300) -> list[str]:
+    """Verbatim sentences of ``text`` (each a substring of it), deduplicated, in order.
+
+    Sentences longer than ``max_chars`` are cut at a word boundary, so every item can
+    still be found verbatim.  Used to constrain a model's quotes to real sentences.
+    """
+    sentences: list[str] = []
+    seen: set[str] = set()
+    for line in text.split("\n"):
+        for piece in _merge_abbreviations(line, _SENTENCE_END.split(line)):
+            sentence = piece.strip()
+            if len(sentence) > max_chars:
+                cut = sentence.rfind(" ", 0, max_chars)
+                sentence = sentence[: cut if cut > min_chars else max_chars].rstrip()
+            if len(sentence) >= min_chars and sentence not in seen:
+                seen.add(sentence)
+                sentences.append(sentence)
+    return sentences

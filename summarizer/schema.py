@@ -1,0 +1,456 @@
+"""Output schema: what summarizer writes, and the smaller drafts the model fills in.
+
+This module imports nothing from the rest of the package (an import-linter contract).
+The *draft* models are what the model is asked to produce: short, every field
+required, no offsets.  The *record* models are what the program writes after it has
+grounded every quote in the article text itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+# --------------------------------------------------------------------------- vocabulary
+
+#: Closed event vocabulary, after the ACLED codebook: sub-event type -> event type.
+SUB_EVENT_TO_EVENT: dict[str, str] = {
+    "Armed clash": "Battles",
+    "Government regains territory": "Battles",
+    "Non-state actor overtakes territory": "Battles",
+    "Chemical weapon": "Explosions/Remote violence",
+    "Air or drone strike": "Explosions/Remote violence",
+    "Suicide bomb": "Explosions/Remote violence",
+    "Shelling/artillery/missile attack": "Explosions/Remote violence",
+    "Remote explosive/landmine/IED": "Explosions/Remote violence",
+    "Grenade": "Explosions/Remote violence",
+    "Sexual violence": "Violence against civilians",
+    "Attack": "Violence against civilians",
+    "Abduction/forced disappearance": "Violence against civilians",
+    "Peaceful protest": "Protests",
+    "Protest with intervention": "Protests",
+    "Excessive force against protesters": "Protests",
+    "Violent demonstration": "Riots",
+    "Mob violence": "Riots",
+    "Agreement": "Strategic developments",
+    "Arrests": "Strategic developments",
+    "Change to group/activity": "Strategic developments",
+    "Disrupted weapons use": "Strategic developments",
+    "Headquarters or base established": "Strategic developments",
+    "Looting/property destruction": "Strategic developments",
+    "Non-violent transfer of territory": "Strategic developments",
+    "Other": "Strategic developments",
+}
+
+EventType = Literal[
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
+    "Protests",
+    "Riots",
+    "Strategic developments",
+]
+SubEventType = Literal[
+    "Armed clash",
+    "Government regains territory",
+    "Non-state actor overtakes territory",
+    "Chemical weapon",
+    "Air or drone strike",
+    "Suicide bomb",
+    "Shelling/artillery/missile attack",
+    "Remote explosive/landmine/IED",
+    "Grenade",
+    "Sexual violence",
+    "Attack",
+    "Abduction/forced disappearance",
+    "Peaceful protest",
+    "Protest with intervention",
+    "Excessive force against protesters",
+    "Violent demonstration",
+    "Mob violence",
+    "Agreement",
+    "Arrests",
+    "Change to group/activity",
+    "Disrupted weapons use",
+    "Headquarters or base established",
+    "Looting/property destruction",
+    "Non-violent transfer of territory",
+    "Other",
+]
+FactStatus = Literal["confirmed", "claimed", "reported", "denied"]
+DatePrecision = Literal["day", "week", "month", "year"]
+LocationPrecision = Literal["place", "district", "province", "country", "unknown"]
+CountedGroup = Literal["militants", "civilians", "security_forces", "unknown"]
+Outcome = Literal["killed", "captured", "injured"]
+PersonOutcome = Literal["killed", "captured", "injured", "targeted", "none"]
+ActorRole = Literal["initiator", "target", "associated"]
+
+TOTALS_RULE = "acled_most_conservative"
+
+
+class MatchKind(str, Enum):
+    """How a model quote was found in the article."""
+
+    exact = "exact"
+    fuzzy = "fuzzy"
+    unmatched = "unmatched"
+
+
+# --------------------------------------------------------------------------- drafts
+
+_draft_config = ConfigDict(extra="forbid")
+
+
+class DraftFact(BaseModel):
+    """One atomic claim as the model states it."""
+
+    model_config = _draft_config
+    statement: str = Field(description="One atomic claim, in your own words.", max_length=240)
+    attribution: str = Field(
+        description="Who says so, e.g. 'NDS', 'a U.S. official', 'UN report'; 'the article' if nobody is cited.",
+        max_length=80,
+    )
+    status: FactStatus = Field(description="confirmed, claimed, reported or denied by that source.")
+    quote: str = Field(description="A sentence copied word for word from the article.", max_length=300)
+
+
+class FactsDraft(BaseModel):
+    """Headline, summary and key facts of one article."""
+
+    model_config = _draft_config
+    headline: str = Field(description="The article's headline, or a short title if it has none.", max_length=200)
+    dateline: str | None = Field(description="Place or date line as printed, if any.", max_length=120)
+    summary: str = Field(description="What happened, in at most 120 words.", max_length=900)
+    key_facts: list[DraftFact] = Field(description="The article's key claims.", min_length=1, max_length=8)
+
+
+class DraftActor(BaseModel):
+    """An actor in an event."""
+
+    model_config = _draft_config
+    name: str = Field(description="Actor name, e.g. 'Afghan forces', 'AQIS'.", max_length=80)
+    role: ActorRole = Field(description="initiator, target or associated.")
+
+
+class DraftPerson(BaseModel):
+    """A named person involved in an event."""
+
+    model_config = _draft_config
+    name: str = Field(description="The person's name as written.", max_length=80)
+    role: str = Field(description="e.g. 'leader of AQIS'.", max_length=80)
+    outcome: PersonOutcome = Field(description="What happened to the person.")
+
+
+class DraftCasualty(BaseModel):
+    """One source's count of people killed, captured or injured."""
+
+    model_config = _draft_config
+    group: CountedGroup = Field(description="Who was counted.")
+    outcome: Outcome = Field(description="killed, captured or injured.")
+    low: int | None = Field(description="Lowest count stated.", ge=0)
+    best: int | None = Field(description="The count stated.", ge=0)
+    high: int | None = Field(description="Highest count stated.", ge=0)
+    claimed_by: str = Field(description="Who gives this number.", max_length=80)
+    quote: str = Field(description="Sentence with the number, word for word.", max_length=300)
+
+
+class DraftEvent(BaseModel):
+    """One event, in the style of an ACLED record."""
+
+    model_config = _draft_config
+    sub_event_type: SubEventType = Field(description="ACLED sub-event type.")
+    date_start: dt.date | None = Field(description="First day, YYYY-MM-DD.")
+    date_end: dt.date | None = Field(description="Last day, YYYY-MM-DD; same as date_start for one day.")
+    date_precision: DatePrecision = Field(description="How precise the date is.")
+    country: str | None = Field(description="Country.", max_length=60)
+    admin1: str | None = Field(description="Province or state.", max_length=60)
+    admin2: str | None = Field(description="District.", max_length=60)
+    place: str | None = Field(description="Village, town or site.", max_length=80)
+    location_precision: LocationPrecision = Field(description="Most precise level known.")
+    actors: list[DraftActor] = Field(description="Who did what to whom.", max_length=4)
+    persons: list[DraftPerson] = Field(description="Named people involved.", max_length=4)
+    casualties: list[DraftCasualty] = Field(description="Counts per source.", max_length=4)
+    sources: list[str] = Field(description="Who reports the event.", max_length=4)
+    conflicting_reports: str | None = Field(description="Where sources disagree.", max_length=300)
+    quote: str = Field(description="Sentence describing the event, word for word.", max_length=300)
+
+
+class EventsDraft(BaseModel):
+    """The events an article reports."""
+
+    model_config = _draft_config
+    events: list[DraftEvent] = Field(description="Each distinct event.", max_length=3)
+
+
+def drafts_with_quote_choices(choices: list[str]) -> tuple[type[FactsDraft], type[EventsDraft]]:
+    """Draft models whose quote fields must be one of ``choices`` (the article's sentences).
+
+    With schema-constrained decoding this makes every quote verbatim by construction;
+    the models subclass the static drafts, so everything else stays the same.
+    """
+    quote_type: Any = Literal[tuple(choices)]  # type: ignore[valid-type]
+    description = "A sentence of the article, copied exactly."
+    fact = create_model("DraftFact", __base__=DraftFact, quote=(quote_type, Field(description=description)))
+    casualty = create_model(
+        "DraftCasualty", __base__=DraftCasualty, quote=(quote_type, Field(description="Sentence with the number."))
+    )
+    event = create_model(
+        "DraftEvent",
+        __base__=DraftEvent,
+        quote=(quote_type, Field(description=description)),
+        casualties=(list[casualty], Field(description="Counts per source.", max_length=4)),  # type: ignore[valid-type]
+    )
+    facts = create_model(
+        "FactsDraft",
+        __base__=FactsDraft,
+        key_facts=(list[fact], Field(description="The article's key claims.", min_length=1, max_length=8)),  # type: ignore[valid-type]
+    )
+    events = create_model(
+        "EventsDraft",
+        __base__=EventsDraft,
+        events=(list[event], Field(description="Each distinct event.", max_length=3)),  # type: ignore[valid-type]
+    )
+    return facts, events
+
+
+# --------------------------------------------------------------------------- records
+
+
+class Evidence(BaseModel):
+    """A quote from the model, aligned to the article by the program."""
+
+    quote: str = Field(description="The quote as the model gave it.")
+    start: int | None = Field(description="Start offset into the text as read (None when unmatched).")
+    end: int | None = Field(description="End offset (exclusive) into the text as read.")
+    match: MatchKind = Field(description="exact: text[start:end] == quote; fuzzy: aligned span; unmatched.")
+    score: float | None = Field(default=None, description="Alignment score 0-100 (fuzzy and exact).")
+    aligned_text: str | None = Field(default=None, description="text[start:end], given for fuzzy matches.")
+
+
+class KeyFact(BaseModel):
+    """One atomic statement with its source and evidence."""
+
+    statement: str = Field(description="The atomic statement.")
+    attribution: str = Field(description="Who says so.")
+    status: FactStatus = Field(description="confirmed / claimed / reported / denied.")
+    evidence: list[Evidence] = Field(description="Quotes behind the statement, aligned to the text.")
+    grounded: bool = Field(description="True when at least one evidence quote is exact or fuzzy.")
+
+
+class EventDate(BaseModel):
+    """An event date, possibly a range, with its precision."""
+
+    start: dt.date | None = Field(description="First day of the event (or of the window).")
+    end: dt.date | None = Field(description="Last day of the event (or of the window).")
+    precision: DatePrecision = Field(description="day, week, month or year.")
+
+
+class Location(BaseModel):
+    """Where an event happened, along the administrative hierarchy."""
+
+    country: str | None = Field(description="Country.")
+    admin1: str | None = Field(description="First-level division (province).")
+    admin2: str | None = Field(description="Second-level division (district).")
+    place: str | None = Field(description="Village, town or named site.")
+    precision: LocationPrecision = Field(description="Most precise level known.")
+
+
+class Actor(BaseModel):
+    """An actor and its role in the event."""
+
+    name: str = Field(description="Actor name.")
+    role: ActorRole = Field(description="initiator, target or associated.")
+
+
+class NamedPerson(BaseModel):
+    """A named person and what happened to them."""
+
+    name: str = Field(description="Name as written in the article.")
+    role: str = Field(description="Role, e.g. 'leader of AQIS'.")
+    outcome: PersonOutcome = Field(description="killed / captured / injured / targeted / none.")
+
+
+class CasualtyClaim(BaseModel):
+    """One source's count of people killed, captured or injured."""
+
+    group: CountedGroup = Field(description="Who was counted.")
+    outcome: Outcome = Field(description="killed, captured or injured.")
+    low: int | None = Field(description="Low estimate.")
+    best: int | None = Field(description="Best estimate.")
+    high: int | None = Field(description="High estimate.")
+    claimed_by: str = Field(description="The source of the number.")
+    evidence: list[Evidence] = Field(description="Quote behind the number.")
+
+
+class EventTotals(BaseModel):
+    """Event-level totals under a declared rule."""
+
+    rule: str = Field(
+        default=TOTALS_RULE,
+        description="acled_most_conservative: per group and outcome, the lowest count any source gives.",
+    )
+    killed: int | None = Field(description="Total killed.")
+    captured: int | None = Field(description="Total captured.")
+    injured: int | None = Field(description="Total injured.")
+
+
+class EventRecord(BaseModel):
+    """One event in the style of ACLED/UCDP."""
+
+    event_type: EventType = Field(description="ACLED event type (derived from sub_event_type).")
+    sub_event_type: SubEventType = Field(description="ACLED sub-event type.")
+    date: EventDate = Field(description="Date or date range with precision.")
+    location: Location = Field(description="Location with precision.")
+    actors: list[Actor] = Field(description="Actors and roles.")
+    persons: list[NamedPerson] = Field(description="Named persons with outcome and role.")
+    casualty_claims: list[CasualtyClaim] = Field(description="Counts per source.")
+    totals: EventTotals = Field(description="Totals under the declared rule.")
+    sources: list[str] = Field(description="Sources that report the event.")
+    conflicting_reports: list[str] = Field(description="Notes where reports disagree.")
+    evidence: list[Evidence] = Field(description="Quotes describing the event.")
+    grounded: bool = Field(description="True when at least one event quote is exact or fuzzy.")
+
+    @model_validator(mode="after")
+    def _type_matches_sub_type(self) -> EventRecord:
+        if SUB_EVENT_TO_EVENT[self.sub_event_type] != self.event_type:
+            raise ValueError(f"sub_event_type {self.sub_event_type!r} does not belong to {self.event_type!r}")
+        return self
+
+
+class SourceInfo(BaseModel):
+    """The document as the program read it."""
+
+    path: str = Field(description="Path given on the command line ('-' for stdin).")
+    sha256: str = Field(description="SHA-256 of the text as read (UTF-8).")
+    chars: int = Field(description="Length of the text in characters.")
+    article_chars: int = Field(description="Characters treated as article body (the rest is excluded).")
+
+
+class ExcludedRegion(BaseModel):
+    """Text that is not article content: reader comments, 'In Other News', navigation."""
+
+    start: int = Field(description="Start offset into the text.")
+    end: int = Field(description="End offset into the text.")
+    reason: str = Field(description="Why it was excluded.")
+
+
+class TemplateInfo(BaseModel):
+    """A prompt template used for the document."""
+
+    name: str = Field(description="Template file name.")
+    sha256: str = Field(description="SHA-256 of the template file.")
+
+
+class Usage(BaseModel):
+    """Token usage, failed attempts included."""
+
+    prompt_tokens: int = Field(default=0, description="Prompt tokens.")
+    completion_tokens: int = Field(default=0, description="Completion tokens.")
+    total_tokens: int = Field(default=0, description="Total tokens.")
+
+    def add(self, other: Usage) -> Usage:
+        """Return the sum of two usages."""
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Provenance(BaseModel):
+    """Where the record came from and what it cost."""
+
+    source: SourceInfo = Field(description="The source document.")
+    model: str = Field(description="Model name sent to the endpoint.")
+    endpoint_kind: str = Field(description="openai, vllm, ollama, llamacpp, llama-cpp-python or builtin.")
+    mode: str = Field(description="instructor mode used for structured output.")
+    templates: list[TemplateInfo] = Field(description="Prompt templates and their content hashes.")
+    schema_version: str = Field(description="Version of this output schema.")
+    schema_sha256: str = Field(description="Hash of the draft schemas sent to the model.")
+    usage: Usage = Field(description="Token usage over all calls and attempts.")
+    attempts: int = Field(description="Model calls made, re-asks included.")
+    reasks: int = Field(description="Re-asks made after invalid or ungrounded output.")
+    first_try_valid: bool = Field(description="Every call's first answer was schema-valid.")
+    started_at: str = Field(description="UTC start time (ISO 8601).")
+    finished_at: str = Field(description="UTC finish time (ISO 8601).")
+
+
+class GroundingStats(BaseModel):
+    """How many quotes were found in the article."""
+
+    exact: int = Field(description="Quotes found verbatim.")
+    fuzzy: int = Field(description="Quotes found approximately.")
+    unmatched: int = Field(description="Quotes not found in the article body.")
+
+
+class DroppedClaim(BaseModel):
+    """A claim removed because its only support is non-article text."""
+
+    statement: str = Field(description="The claim as the model stated it.")
+    reason: str = Field(description="Why it was removed.")
+
+
+class SummaryRecord(BaseModel):
+    """A grounded, structured summary of one article."""
+
+    kind: Literal["summary"] = Field(default="summary", description="Record kind.")
+    schema_version: str = Field(default=SCHEMA_VERSION, description="Output schema version.")
+    provenance: Provenance = Field(description="Source, model, prompts and usage.")
+    headline: str = Field(description="The headline.")
+    dateline: str | None = Field(description="Dateline or publication date where stated.")
+    summary: str = Field(description="Short abstractive summary (about 120 words at most).")
+    key_facts: list[KeyFact] = Field(description="Atomic key facts with attribution and evidence.")
+    events: list[EventRecord] = Field(description="ACLED-style events.")
+    excluded_regions: list[ExcludedRegion] = Field(description="Non-article text never used as a source.")
+    dropped_claims: list[DroppedClaim] = Field(description="Claims removed because they come from non-article text.")
+    warnings: list[str] = Field(default_factory=list, description="Parts that could not be produced, and why.")
+    grounding: GroundingStats = Field(description="Counts of exact, fuzzy and unmatched evidence.")
+
+
+class ErrorInfo(BaseModel):
+    """Why a document failed."""
+
+    type: str = Field(description="Error kind, e.g. input_error, truncated_output, provider_error.")
+    message: str = Field(description="Human-readable cause.")
+
+
+class ErrorRecord(BaseModel):
+    """A document that could not be summarized."""
+
+    kind: Literal["error"] = Field(default="error", description="Record kind.")
+    schema_version: str = Field(default=SCHEMA_VERSION, description="Output schema version.")
+    source: str = Field(description="Path of the failed document.")
+    error: ErrorInfo = Field(description="The cause.")
+    usage: Usage = Field(default_factory=Usage, description="Tokens spent before the failure.")
+
+
+DocumentRecord = Annotated[Union[SummaryRecord, ErrorRecord], Field(discriminator="kind")]
+document_record_adapter: TypeAdapter[SummaryRecord | ErrorRecord] = TypeAdapter(DocumentRecord)
+
+
+def output_json_schema() -> dict[str, Any]:
+    """JSON Schema of one output record (summary or error)."""
+    schema = document_record_adapter.json_schema()
+    schema["title"] = "summarizer document record"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def model_schema_sha256(model: type[BaseModel]) -> str:
+    """Hash of one model's JSON Schema."""
+    return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()
+
+
+def draft_schema_sha256() -> str:
+    """Hash of the draft schemas the model fills in; changes when they change."""
+    blob = json.dumps(
+        [FactsDraft.model_json_schema(), EventsDraft.model_json_schema()], sort_keys=True
+    ).encode()
+    return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,100 @@
+"""Open a model client: pick the endpoint (or start the built-in model), build the HTTP
+stack (retry policy over optional cassette over the network) and close it all after.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import httpx
+
+from summarizer.call import ModelClient
+from summarizer.local_model import builtin_server
+from summarizer.providers import BUILTIN_MODEL, Endpoint, resolve_endpoint
+from summarizer.retry import RetryPolicy, RetryTransport
+
+OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+#: Base URL used when replaying built-in model cassettes without starting the model.
+REPLAY_BUILTIN_URL = "http://127.0.0.1:9/v1"
+
+
+class TransportRecorder(Protocol):
+    """What a cassette offers the session (see :mod:`summarizer.cassette`)."""
+
+    @property
+    def needs_live_endpoint(self) -> bool:
+        """False when every request will be answered from the recording."""
+
+    def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        """Wrap the network transport."""
+
+    def save(self) -> None:
+        """Write the recording (no-op in replay)."""
+
+
+@dataclass(frozen=True)
+class EndpointOptions:
+    """Endpoint choices from flags and environment. The key never appears in repr."""
+
+    base_url: str | None = None
+    model: str | None = None
+    kind: str | None = None
+    mode: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = 600.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> EndpointOptions:
+        """Options with OPENAI_BASE_URL and OPENAI_API_KEY filled in from the environment."""
+        values: dict[str, object] = {
+            "base_url": os.environ.get("OPENAI_BASE_URL") or None,
+            "api_key": os.environ.get("OPENAI_API_KEY") or None,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def uses_builtin(self) -> bool:
+        """No endpoint and no key configured: use the built-in model."""
+        return self.base_url is None and self.api_key is None
+
+
+@asynccontextmanager
+async def open_client(
+    options: EndpointOptions, recorder: TransportRecorder | None = None
+) -> AsyncIterator[ModelClient]:
+    """Yield a ready :class:`ModelClient`; stop the built-in server and save cassettes on exit."""
+    async with AsyncExitStack() as stack:
+        transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport()
+        if recorder is not None:
+            transport = recorder.wrap(transport)
+            stack.callback(recorder.save)
+        http = httpx.AsyncClient(
+            transport=RetryTransport(transport, options.retry),
+            timeout=httpx.Timeout(options.timeout, connect=10.0),
+        )
+        stack.push_async_callback(http.aclose)
+        if options.uses_builtin:
+            live = recorder is None or recorder.needs_live_endpoint
+            base_url = stack.enter_context(builtin_server()) if live else REPLAY_BUILTIN_URL
+            endpoint = Endpoint(
+                base_url=base_url,
+                kind="builtin",
+                model=options.model or BUILTIN_MODEL,
+                mode_name=options.mode or "json_schema",
+            )
+        else:
+            endpoint = await resolve_endpoint(
+                http,
+                base_url=options.base_url or OPENAI_DEFAULT_BASE_URL,
+                api_key=options.api_key,
+                model=options.model,
+                kind=options.kind or ("openai" if options.base_url is None else None),
+                mode=options.mode,
+            )
+        yield ModelClient(endpoint, http)

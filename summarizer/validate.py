@@ -1,0 +1,298 @@
+"""Stage 4: validate and ground.
+
+The re-ask loop: an answer that is schema-invalid, or whose quotes are not in the
+article, is sent back with precise feedback, at most ``max_reasks`` times and within a
+cumulative token budget.  Then every quote is aligned to the text by the program and
+the drafts become records; a claim whose only support lies in non-article text
+(reader comments, link lists) is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from summarizer.call import ModelClient
+from summarizer.errors import BudgetExceeded, InvalidOutput
+from summarizer.ground import align_quote
+from summarizer.load import Document
+from summarizer.prompt import Template, render_reask
+from summarizer.schema import (
+    SUB_EVENT_TO_EVENT,
+    Actor,
+    CasualtyClaim,
+    DraftEvent,
+    DroppedClaim,
+    EventDate,
+    EventRecord,
+    EventsDraft,
+    EventTotals,
+    Evidence,
+    FactsDraft,
+    GroundingStats,
+    KeyFact,
+    Location,
+    MatchKind,
+    NamedPerson,
+    Usage,
+)
+
+DraftT = TypeVar("DraftT", bound=BaseModel)
+MAX_FEEDBACK_QUOTES = 6
+
+
+@dataclass
+class TokenBudget:
+    """A cumulative token budget shared by every call for one document."""
+
+    limit: int | None
+    used: Usage = field(default_factory=Usage)
+
+    def spend(self, usage: Usage) -> None:
+        """Record tokens spent."""
+        self.used = self.used.add(usage)
+
+    @property
+    def exhausted(self) -> bool:
+        """True once the spent tokens reach the limit."""
+        return self.limit is not None and self.used.total_tokens >= self.limit
+
+
+@dataclass
+class ExtractionOutcome(Generic[DraftT]):
+    """The accepted draft of one extraction and what it took."""
+
+    draft: DraftT
+    attempts: int
+    first_try_valid: bool
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    """Sampling and re-ask settings for each call."""
+
+    max_tokens: int = 2048
+    temperature: float = 0.0
+    max_reasks: int = 2
+
+
+def quotes_in_facts(draft: FactsDraft) -> list[str]:
+    """Every quote a facts draft relies on."""
+    return [fact.quote for fact in draft.key_facts]
+
+
+def quotes_in_events(draft: EventsDraft) -> list[str]:
+    """Every quote an events draft relies on."""
+    quotes: list[str] = []
+    for event in draft.events:
+        quotes.append(event.quote)
+        quotes.extend(claim.quote for claim in event.casualties)
+    return quotes
+
+
+def grounding_problems(quotes: Sequence[str], doc: Document) -> list[str]:
+    """Feedback lines for quotes that are not in the article body."""
+    region = (doc.article_start, doc.article_end)
+    missing = [q for q in quotes if align_quote(q, doc.text, region=region).match is MatchKind.unmatched]
+    problems = [f'this quote is not in the article, copy a real sentence instead: "{q[:160]}"' for q in missing]
+    if len(problems) > MAX_FEEDBACK_QUOTES:
+        extra = len(problems) - MAX_FEEDBACK_QUOTES
+        problems = [*problems[:MAX_FEEDBACK_QUOTES], f"and {extra} more quotes not found in the article"]
+    return problems
+
+
+async def extract_with_reasks(
+    client: ModelClient,
+    response_model: type[DraftT],
+    messages: list[dict[str, str]],
+    *,
+    doc: Document,
+    quotes_of: Callable[[DraftT], list[str]],
+    reask_template: Template,
+    template_tag: str,
+    schema_tag: str,
+    settings: CallSettings,
+    budget: TokenBudget,
+) -> ExtractionOutcome[DraftT]:
+    """Call the model, re-asking on invalid or ungrounded answers; keep the best valid draft."""
+    conversation = list(messages)
+    best: DraftT | None = None
+    first_try_valid = True
+    problems: list[str] = []
+    attempts = 0
+    for attempt in range(1, settings.max_reasks + 2):
+        attempts = attempt
+        result = await client.attempt(
+            response_model,
+            conversation,
+            max_tokens=settings.max_tokens,
+            temperature=settings.temperature,
+            template_tag=template_tag,
+            schema_tag=schema_tag,
+        )
+        budget.spend(result.usage)
+        if result.parsed is None:
+            first_try_valid = first_try_valid and attempt > 1
+            problems = result.problems
+        else:
+            best = result.parsed
+            problems = grounding_problems(quotes_of(result.parsed), doc)
+            if not problems:
+                break
+        if attempt > settings.max_reasks or budget.exhausted:
+            break
+        conversation += [
+            {"role": "assistant", "content": result.raw_content},
+            {"role": "user", "content": render_reask(reask_template, problems)},
+        ]
+    if best is None:
+        if budget.exhausted:
+            raise BudgetExceeded(
+                f"token budget of {budget.limit} spent ({budget.used.total_tokens}) before a valid answer", attempts
+            )
+        raise InvalidOutput(f"output invalid after {attempts} attempts: " + "; ".join(problems[:4]), attempts)
+    return ExtractionOutcome(draft=best, attempts=attempts, first_try_valid=first_try_valid)
+
+
+class Grounder:
+    """Aligns quotes to one document and tells article support from non-article text."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.evidence: list[Evidence] = []
+
+    def align(self, quote: str) -> Evidence:
+        """Align one quote to the article body (not recorded in the stats)."""
+        return align_quote(quote, self.doc.text, region=(self.doc.article_start, self.doc.article_end))
+
+    def ground(self, quote: str) -> Evidence:
+        """Align one quote to the article body and count it in the stats."""
+        evidence = self.align(quote)
+        self.evidence.append(evidence)
+        return evidence
+
+    def non_article_source(self, quote: str) -> str | None:
+        """If the quote is not in the article but is in excluded text, that region's reason."""
+        if self.align(quote).match is not MatchKind.unmatched:
+            return None
+        for region in self.doc.excluded:
+            found = align_quote(quote, self.doc.text, region=(region.start, region.end))
+            if found.match is not MatchKind.unmatched:
+                return region.reason
+        return None
+
+    def stats(self) -> GroundingStats:
+        """Counts of exact, fuzzy and unmatched evidence kept in the record."""
+        kinds = [e.match for e in self.evidence]
+        return GroundingStats(
+            exact=kinds.count(MatchKind.exact),
+            fuzzy=kinds.count(MatchKind.fuzzy),
+            unmatched=kinds.count(MatchKind.unmatched),
+        )
+
+
+def _is_grounded(evidence: Sequence[Evidence]) -> bool:
+    return any(e.match is not MatchKind.unmatched for e in evidence)
+
+
+def build_key_facts(draft: FactsDraft, grounder: Grounder) -> tuple[list[KeyFact], list[DroppedClaim]]:
+    """Ground each drafted fact; drop those supported only by non-article text."""
+    facts: list[KeyFact] = []
+    dropped: list[DroppedClaim] = []
+    for fact in draft.key_facts:
+        reason = grounder.non_article_source(fact.quote)
+        if reason is not None:
+            dropped.append(DroppedClaim(statement=fact.statement, reason=f"quote comes from {reason}"))
+            continue
+        evidence = [grounder.ground(fact.quote)]
+        facts.append(
+            KeyFact(
+                statement=fact.statement.strip(),
+                attribution=fact.attribution.strip() or "the article",
+                status=fact.status,
+                evidence=evidence,
+                grounded=_is_grounded(evidence),
+            )
+        )
+    return facts, dropped
+
+
+def conservative_totals(claims: Sequence[CasualtyClaim]) -> EventTotals:
+    """ACLED's rule: per counted group and outcome, the lowest figure any source gives; summed."""
+    lowest: dict[tuple[str, str], int] = {}
+    for claim in claims:
+        values = [v for v in (claim.low, claim.best, claim.high) if v is not None]
+        if not values:
+            continue
+        key = (claim.group, claim.outcome)
+        lowest[key] = min(lowest.get(key, values[0]), min(values))
+
+    def total(outcome: str) -> int | None:
+        counts = [count for (_, kind), count in lowest.items() if kind == outcome]
+        return sum(counts) if counts else None
+
+    return EventTotals(killed=total("killed"), captured=total("captured"), injured=total("injured"))
+
+
+def ordered_counts(low: int | None, best: int | None, high: int | None) -> dict[str, int | None]:
+    """Put a drafted count in order: low <= best <= high (the model may mix them up)."""
+    values = sorted(v for v in (low, best, high) if v is not None)
+    if not values:
+        return {"low": None, "best": None, "high": None}
+    if best is None or not values[0] <= best <= values[-1]:
+        best = values[len(values) // 2]
+    return {"low": values[0], "best": best, "high": values[-1]}
+
+
+def build_event(event: DraftEvent, grounder: Grounder) -> EventRecord:
+    """Turn a drafted event into a grounded record."""
+    claims = [
+        CasualtyClaim(
+            group=c.group,
+            outcome=c.outcome,
+            **ordered_counts(c.low, c.best, c.high),
+            claimed_by=c.claimed_by.strip(),
+            evidence=[grounder.ground(c.quote)],
+        )
+        for c in event.casualties
+    ]
+    evidence = [grounder.ground(event.quote)]
+    start, end = event.date_start, event.date_end or event.date_start
+    if start and end and end < start:
+        start, end = end, start
+    return EventRecord(
+        event_type=SUB_EVENT_TO_EVENT[event.sub_event_type],  # type: ignore[arg-type]
+        sub_event_type=event.sub_event_type,
+        date=EventDate(start=start, end=end, precision=event.date_precision),
+        location=Location(
+            country=event.country,
+            admin1=event.admin1,
+            admin2=event.admin2,
+            place=event.place,
+            precision=event.location_precision,
+        ),
+        actors=[Actor(name=a.name, role=a.role) for a in event.actors],
+        persons=[NamedPerson(name=p.name, role=p.role, outcome=p.outcome) for p in event.persons],
+        casualty_claims=claims,
+        totals=conservative_totals(claims),
+        sources=[s for s in event.sources if s.strip()],
+        conflicting_reports=[event.conflicting_reports] if event.conflicting_reports else [],
+        evidence=evidence,
+        grounded=_is_grounded(evidence),
+    )
+
+
+def build_events(draft: EventsDraft, grounder: Grounder) -> tuple[list[EventRecord], list[DroppedClaim]]:
+    """Ground each drafted event; drop those described only by non-article text."""
+    events: list[EventRecord] = []
+    dropped: list[DroppedClaim] = []
+    for event in draft.events:
+        reason = grounder.non_article_source(event.quote)
+        if reason is not None:
+            dropped.append(DroppedClaim(statement=f"event: {event.quote[:120]}", reason=f"quote comes from {reason}"))
+            continue
+        events.append(build_event(event, grounder))
+    return events, dropped

@@ -1,0 +1,159 @@
+"""Stage 5: write records as JSON, JSON Lines or a Markdown report.
+
+JSON Lines are written incrementally and flushed after each document, so nothing
+finished is lost if a batch dies.  Whole files are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from summarizer.schema import ErrorRecord, EventRecord, Evidence, KeyFact, MatchKind, SummaryRecord
+
+FORMATS = ("json", "jsonl", "md")
+SUFFIX = {"json": ".json", "jsonl": ".jsonl", "md": ".md"}
+Record = SummaryRecord | ErrorRecord
+MATCH_MARK = {MatchKind.exact: "exact", MatchKind.fuzzy: "fuzzy", MatchKind.unmatched: "NOT FOUND"}
+
+
+def record_json(record: Record, indent: int | None = 2) -> str:
+    """One record as JSON."""
+    return record.model_dump_json(indent=indent)
+
+
+def render(records: Sequence[Record], fmt: str) -> str:
+    """All records in one format: json (object, or array for several), jsonl, or md."""
+    if fmt == "jsonl":
+        return "".join(record_json(r, indent=None) + "\n" for r in records)
+    if fmt == "md":
+        return "\n\n---\n\n".join(markdown(r) for r in records) + "\n"
+    if len(records) == 1:
+        return record_json(records[0]) + "\n"
+    return json.dumps([r.model_dump(mode="json") for r in records], indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write a file so that it is either complete or untouched."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class JsonlWriter:
+    """Appends one record per line and flushes after each."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, record: Record) -> None:
+        """Append one record and flush it to disk."""
+        self.stream.write(record_json(record, indent=None) + "\n")
+        self.stream.flush()
+        try:
+            os.fsync(self.stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def output_name(source: str, fmt: str, taken: set[str]) -> str:
+    """File name for one document's output inside an output directory (unique within a run)."""
+    stem = "stdin" if source == "-" else Path(source).stem or "document"
+    name = stem + SUFFIX[fmt]
+    counter = 2
+    while name in taken:
+        name = f"{stem}-{counter}{SUFFIX[fmt]}"
+        counter += 1
+    taken.add(name)
+    return name
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def _quote_line(evidence: Evidence) -> str:
+    where = f" [{evidence.start}:{evidence.end}]" if evidence.start is not None else ""
+    score = f" {evidence.score:.0f}" if evidence.match is MatchKind.fuzzy and evidence.score is not None else ""
+    return f"> “{evidence.quote.strip()}” — *{MATCH_MARK[evidence.match]}{score}{where}*"
+
+
+def _fact_lines(index: int, fact: KeyFact) -> list[str]:
+    flag = "" if fact.grounded else " **(ungrounded)**"
+    lines = [f"{index}. {fact.statement} — *{fact.attribution}, {fact.status}*{flag}"]
+    lines += ["   " + _quote_line(e) for e in fact.evidence]
+    return lines
+
+
+def _event_lines(index: int, event: EventRecord) -> list[str]:
+    date = event.date
+    when = str(date.start) if date.start == date.end else f"{date.start} to {date.end}"
+    loc = event.location
+    where = ", ".join(p for p in (loc.place, loc.admin2, loc.admin1, loc.country) if p) or "unknown"
+    lines = [
+        f"### Event {index}: {event.event_type} / {event.sub_event_type}",
+        "",
+        f"- **When:** {when} (precision: {date.precision})",
+        f"- **Where:** {where} (precision: {loc.precision})",
+    ]
+    if event.actors:
+        lines.append("- **Actors:** " + "; ".join(f"{a.name} ({a.role})" for a in event.actors))
+    if event.persons:
+        lines.append("- **Persons:** " + "; ".join(f"{p.name}, {p.role}: {p.outcome}" for p in event.persons))
+    for claim in event.casualty_claims:
+        count = "/".join("?" if v is None else str(v) for v in (claim.low, claim.best, claim.high))
+        lines.append(f"- **{claim.outcome.title()}** {claim.group}: {count} (low/best/high) per {claim.claimed_by}")
+        lines += ["  " + _quote_line(e) for e in claim.evidence]
+    totals = event.totals
+    lines.append(
+        f"- **Totals** ({totals.rule}): killed {totals.killed}, captured {totals.captured}, injured {totals.injured}"
+    )
+    if event.sources:
+        lines.append("- **Sources:** " + "; ".join(event.sources))
+    for note in event.conflicting_reports:
+        lines.append(f"- **Conflicting reports:** {note}")
+    lines += [""] + [_quote_line(e) for e in event.evidence]
+    return lines
+
+
+def markdown(record: Record) -> str:
+    """A readable report of one record."""
+    if isinstance(record, ErrorRecord):
+        return f"# {record.source}\n\n**Failed** ({record.error.type}): {record.error.message}"
+    prov = record.provenance
+    g = record.grounding
+    lines = [
+        f"# {record.headline}",
+        "",
+        f"*Source:* `{prov.source.path}` · *model:* {prov.model} ({prov.endpoint_kind}, {prov.mode}) · "
+        f"*tokens:* {prov.usage.total_tokens} · *attempts:* {prov.attempts}",
+    ]
+    if record.dateline:
+        lines.append(f"*Dateline:* {record.dateline}")
+    lines += ["", "## Summary", "", record.summary, "", "## Key facts", ""]
+    for i, fact in enumerate(record.key_facts, 1):
+        lines += _fact_lines(i, fact)
+    if not record.key_facts:
+        lines.append("_none_")
+    lines += ["", "## Events", ""]
+    for i, event in enumerate(record.events, 1):
+        lines += _event_lines(i, event) + [""]
+    if not record.events:
+        lines.append("_none_")
+    lines += ["", "## Grounding", "", f"Evidence: {g.exact} exact, {g.fuzzy} fuzzy, {g.unmatched} not found."]
+    for region in record.excluded_regions:
+        lines.append(f"- Excluded characters {region.start}–{region.end}: {region.reason}")
+    for claim in record.dropped_claims:
+        lines.append(f"- Dropped: {claim.statement} ({claim.reason})")
+    return "\n".join(lines)

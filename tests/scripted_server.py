@@ -1,0 +1,160 @@
+"""A real OpenAI-compatible HTTP server on 127.0.0.1 that plays scripted answers.
+
+Tests queue answers (a completion, an HTTP error with headers, a hang, a connection
+reset, raw bytes) and the server plays them in order to ``POST /v1/chat/completions``.
+``GET /v1/models`` always answers with a fixed listing.  Every request received is kept
+for assertions.  The completions it serves are hand-built test inputs, not recordings.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Answer:
+    """One scripted answer."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    reset_mid_body: bool = False
+
+
+def completion(
+    content: str | dict[str, Any] | None,
+    *,
+    finish_reason: str = "stop",
+    refusal: str | None = None,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 50,
+    model: str = "scripted-model",
+) -> Answer:
+    """A chat completion whose message content is ``content`` (dicts are JSON-encoded)."""
+    text = json.dumps(content) if isinstance(content, dict) else content
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if refusal is not None:
+        message["refusal"] = refusal
+    body = {
+        "id": "chatcmpl-scripted",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+    return Answer(body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+
+
+def no_choices() -> Answer:
+    """A completion with an empty ``choices`` list."""
+    body = {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}
+    return Answer(body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+
+
+def http_error(status: int, retry_after: str | None = None, message: str = "scripted error") -> Answer:
+    """An HTTP error answer, optionally with Retry-After."""
+    headers = {"Content-Type": "application/json"}
+    if retry_after is not None:
+        headers["Retry-After"] = retry_after
+    body = json.dumps({"error": {"message": message, "type": "scripted", "code": status}}).encode()
+    return Answer(status=status, body=body, headers=headers)
+
+
+def raw(body: bytes, content_type: str = "application/json") -> Answer:
+    """Raw bytes as the answer body."""
+    return Answer(body=body, headers={"Content-Type": content_type})
+
+
+class ScriptedServer:
+    """Context manager: start on a free loopback port, stop on exit."""
+
+    def __init__(self, models: tuple[str, ...] = ("scripted-model",), owned_by: str = "vllm") -> None:
+        self.answers: deque[Answer] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self.models = models
+        self.owned_by = owned_by
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """Base URL including /v1."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def queue(self, *answers: Answer) -> None:
+        """Add answers to play in order."""
+        with self._lock:
+            self.answers.extend(answers)
+
+    def __enter__(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _next(self) -> Answer:
+        with self._lock:
+            if not self.answers:
+                return http_error(599, message="scripted server: no answer queued")
+            return self.answers.popleft()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+            def _send(self, answer: Answer) -> None:
+                if answer.delay:
+                    time.sleep(answer.delay)
+                self.send_response(answer.status)
+                for key, value in answer.headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(answer.body)))
+                self.end_headers()
+                if answer.reset_mid_body:
+                    self.wfile.write(answer.body[: len(answer.body) // 2])
+                    self.wfile.flush()
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                    self.connection.close()
+                    return
+                self.wfile.write(answer.body)
+
+            def do_GET(self) -> None:
+                listing = {"object": "list", "data": [{"id": m, "object": "model", "owned_by": server.owned_by}
+                                                      for m in server.models]}
+                self._send(Answer(body=json.dumps(listing).encode(), headers={"Content-Type": "application/json"}))
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                payload = self.rfile.read(length)
+                try:
+                    body = json.loads(payload)
+                except ValueError:
+                    body = {"_raw": payload.decode("utf-8", "replace")}
+                with server._lock:
+                    server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                self._send(server._next())
+
+        return Handler
