@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-import httpx
+import httpx2
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
-from summarizer.errors import ProviderError, RateLimitExhausted, RefusalError, TruncatedOutput
+from summarizer.errors import ProviderError, RateLimitExhausted, RefusalError, SummarizerError, TruncatedOutput
 from summarizer.providers import Endpoint
 from summarizer.retry import parse_retry_after
 from summarizer.schema import Usage
@@ -70,6 +70,9 @@ def describe_validation_error(exc: BaseException) -> list[str]:
     if isinstance(exc, ValidationError):
         problems = []
         for error in exc.errors()[:12]:
+            if error["type"] == "json_invalid":
+                problems.append(f"the answer is not valid JSON: {error['msg']}")
+                continue
             where = ".".join(str(part) for part in error["loc"]) or "(root)"
             problems.append(f"field {where}: {error['msg']}")
         return problems
@@ -101,8 +104,10 @@ def repair_json(text: str, response_model: type[ModelT]) -> ModelT | None:
     return None
 
 
-def _provider_error(exc: openai.OpenAIError) -> ProviderError:
+def _provider_error(exc: openai.OpenAIError) -> SummarizerError:
     """Map an openai exception (after transport retries) to our error tree."""
+    if isinstance(exc.__cause__, SummarizerError):  # e.g. a cassette that cannot answer
+        return exc.__cause__
     if isinstance(exc, openai.RateLimitError):
         retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
         detail = f" (server asked to wait {retry_after:.0f}s)" if retry_after is not None else ""
@@ -126,7 +131,7 @@ def _short(text: str, limit: int = 300) -> str:
 class ModelClient:
     """An instructor-wrapped AsyncOpenAI client bound to one endpoint."""
 
-    def __init__(self, endpoint: Endpoint, http_client: httpx.AsyncClient) -> None:
+    def __init__(self, endpoint: Endpoint, http_client: httpx2.AsyncClient) -> None:
         self.endpoint = endpoint
         self._openai = openai.AsyncOpenAI(
             base_url=endpoint.base_url,
@@ -188,5 +193,6 @@ class ModelClient:
         if repaired is not None:
             return CallResult(parsed=repaired, raw_content=raw_content, usage=usage_of(completion))
         problems = describe_validation_error(cause) if cause is not None else [str(exc)]
-        return CallResult(parsed=None, raw_content=_message_text(completion), usage=usage_of(completion),
-                          problems=problems)
+        return CallResult(
+            parsed=None, raw_content=_message_text(completion), usage=usage_of(completion), problems=problems
+        )

@@ -22,11 +22,11 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import yaml
 
 from summarizer.errors import CassetteError, StaleCassette
@@ -36,8 +36,17 @@ TEMPLATE_HEADER = "x-summarizer-template"
 SCHEMA_HEADER = "x-summarizer-schema"
 #: Request body fields that change between identical calls and are left out of the key.
 VOLATILE_FIELDS = frozenset({"user", "metadata", "stream_options", "store"})
-SAMPLING_FIELDS = ("model", "temperature", "max_tokens", "seed", "top_p", "top_k", "repeat_penalty",
-                   "frequency_penalty", "presence_penalty")
+SAMPLING_FIELDS = (
+    "model",
+    "temperature",
+    "max_tokens",
+    "seed",
+    "top_p",
+    "top_k",
+    "repeat_penalty",
+    "frequency_penalty",
+    "presence_penalty",
+)
 RESPONSE_HEADERS = frozenset({"content-type", "retry-after"})
 SECRET_PATTERNS = (
     re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
@@ -55,7 +64,7 @@ except AttributeError:  # pragma: no cover
     _Loader, _Dumper = yaml.SafeLoader, yaml.SafeDumper
 
 
-class RecordMode(str, Enum):
+class RecordMode(StrEnum):
     """When to record: none replays only; once records a missing cassette; new appends; rewrite starts over."""
 
     none = "none"
@@ -129,12 +138,13 @@ class Interaction:
         """Plain, scrubbed data for the YAML file."""
         body = canonical_body(self.body)
         params = {k: body[k] for k in SAMPLING_FIELDS if isinstance(body, dict) and k in body}
-        return scrub({
+        data: dict[str, Any] = scrub({
             "request": {"method": self.method, "path": self.path, "key": self.key, "body": body},
             "meta": {"model": params.get("model"), "templates": self.templates, "schema": self.schema,
                      "params": params},
             "response": {"status": self.status, "headers": self.headers, "body": self.response},
         })  # fmt: skip
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Interaction:
@@ -147,21 +157,24 @@ class Interaction:
             response=response.get("body"), key=request.get("key", ""),
         )  # fmt: skip
 
-    def http_response(self) -> httpx.Response:
+    def http_response(self) -> httpx2.Response:
         """The recorded answer as an httpx response."""
         if isinstance(self.response, dict) and set(self.response) == {"_text"}:
             content = str(self.response["_text"]).encode("utf-8")
         else:
             content = b"" if self.response is None else json.dumps(self.response).encode("utf-8")
-        return httpx.Response(self.status, headers=self.headers, content=content)
+        return httpx2.Response(self.status, headers=self.headers, content=content)
 
 
 def _short_diff(label: str, old: Any, new: Any) -> str:
-    return f"  {label}: recorded {json.dumps(old, ensure_ascii=False)[:200]} != now {json.dumps(new, ensure_ascii=False)[:200]}"
+    recorded = json.dumps(old, ensure_ascii=False)[:200]
+    now = json.dumps(new, ensure_ascii=False)[:200]
+    return f"  {label}: recorded {recorded} != now {now}"
 
 
-def describe_difference(recorded: Interaction, method: str, path: str, body: Any, templates: dict[str, str],
-                        schema: dict[str, str]) -> list[str]:
+def describe_difference(
+    recorded: Interaction, method: str, path: str, body: Any, templates: dict[str, str], schema: dict[str, str]
+) -> list[str]:
     """Readable lines saying how a request differs from a recording."""
     lines: list[str] = []
     for name, digest in templates.items():
@@ -191,17 +204,23 @@ def _message_diff(old: list[Any], new: list[Any]) -> list[str]:
     for i, (a, b) in enumerate(zip(old, new, strict=False)):
         if a != b:
             a_text, b_text = str(a.get("content", "")), str(b.get("content", ""))
-            at = next((j for j, (x, y) in enumerate(zip(a_text, b_text, strict=False)) if x != y), min(len(a_text), len(b_text)))
-            lines.append(f"  messages[{i}] ({a.get('role')}) differ at char {at}: "
-                         f"recorded {a_text[max(0, at - 30):at + 50]!r} / now {b_text[max(0, at - 30):at + 50]!r}")
+            at = next(
+                (j for j, (x, y) in enumerate(zip(a_text, b_text, strict=False)) if x != y),
+                min(len(a_text), len(b_text)),
+            )
+            lines.append(
+                f"  messages[{i}] ({a.get('role')}) differ at char {at}: "
+                f"recorded {a_text[max(0, at - 30) : at + 50]!r} / now {b_text[max(0, at - 30) : at + 50]!r}"
+            )
     return lines
 
 
 def _similarity(recorded: Interaction, method: str, path: str, templates: dict[str, str], body: Any) -> tuple[int, ...]:
     same_line = int((recorded.method, recorded.path) == (method.upper(), path))
     same_templates = len(set(recorded.templates) & set(templates))
-    same_model = int(isinstance(body, dict) and isinstance(recorded.body, dict)
-                     and body.get("model") == recorded.body.get("model"))
+    same_model = int(
+        isinstance(body, dict) and isinstance(recorded.body, dict) and body.get("model") == recorded.body.get("model")
+    )
     messages = body.get("messages") if isinstance(body, dict) else None
     old_messages = recorded.body.get("messages") if isinstance(recorded.body, dict) else None
     same_len = int(isinstance(messages, list) and isinstance(old_messages, list) and len(messages) == len(old_messages))
@@ -244,11 +263,13 @@ class Cassette:
         """False when every request will come from the recording."""
         return self.can_record
 
-    def wrap(self, inner: httpx.AsyncBaseTransport | httpx.BaseTransport) -> CassetteTransport:
+    def wrap(self, inner: httpx2.AsyncBaseTransport | httpx2.BaseTransport) -> CassetteTransport:
         """Wrap the network transport."""
         return CassetteTransport(inner, self)
 
-    def play(self, method: str, path: str, body: Any, templates: dict[str, str], schema: dict[str, str]) -> Interaction | None:
+    def play(
+        self, method: str, path: str, body: Any, templates: dict[str, str], schema: dict[str, str]
+    ) -> Interaction | None:
         """The next unplayed recording for this request, or None; raise in replay-only mode."""
         key = request_key(method, path, body)
         with self._lock:
@@ -263,7 +284,9 @@ class Cassette:
             return None
         raise self._miss(method, path, body, templates, schema)
 
-    def _miss(self, method: str, path: str, body: Any, templates: dict[str, str], schema: dict[str, str]) -> CassetteError:
+    def _miss(
+        self, method: str, path: str, body: Any, templates: dict[str, str], schema: dict[str, str]
+    ) -> CassetteError:
         if not self.recorded:
             return CassetteError(f"cassette {self.path} is empty; record it with --record-mode once")
         closest = max(self.recorded, key=lambda i: _similarity(i, method, path, templates, body))
@@ -272,9 +295,12 @@ class Cassette:
         changed_schema = [n for n, d in schema.items() if n in closest.schema and closest.schema[n] != d]
         detail = "\n".join(lines) or "  (no visible difference)"
         if changed_templates or changed_schema:
-            what = ", ".join([f"prompt template {n}" for n in changed_templates] + [f"schema {n}" for n in changed_schema])
-            return StaleCassette(f"stale: {what} changed since recording in {self.path}; re-record with "
-                                 f"{RERECORD_HINT}\n{detail}")
+            what = ", ".join(
+                [f"prompt template {n}" for n in changed_templates] + [f"schema {n}" for n in changed_schema]
+            )
+            return StaleCassette(
+                f"stale: {what} changed since recording in {self.path}; re-record with {RERECORD_HINT}\n{detail}"
+            )
         return CassetteError(f"no recorded request matches in {self.path}; the closest recording differs:\n{detail}")
 
     def record(self, interaction: Interaction) -> None:
@@ -286,10 +312,7 @@ class Cassette:
         """Write the cassette (nothing to do when replaying only)."""
         if not self.new and self.mode is not RecordMode.rewrite:
             return
-        if self.mode is RecordMode.rewrite:
-            keep = self.new
-        else:
-            keep = self.recorded + self.new
+        keep = self.new if self.mode is RecordMode.rewrite else self.recorded + self.new
         write_interactions(self.path, keep)
 
     @property
@@ -298,32 +321,38 @@ class Cassette:
         return [i for i in self.recorded if id(i) not in self._used]
 
 
-class CassetteTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+class CassetteTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Answers from the cassette; records what the network answers when the mode allows."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport | httpx.BaseTransport, cassette: Cassette) -> None:
+    def __init__(self, inner: httpx2.AsyncBaseTransport | httpx2.BaseTransport, cassette: Cassette) -> None:
         self.inner = inner
         self.cassette = cassette
 
-    def _describe(self, request: httpx.Request) -> tuple[str, str, Any, dict[str, str], dict[str, str]]:
+    def _describe(self, request: httpx2.Request) -> tuple[str, str, Any, dict[str, str], dict[str, str]]:
         body = _parse_body(request.content)
-        return (request.method, request.url.path, body, _tags(request.headers.get(TEMPLATE_HEADER)),
-                _tags(request.headers.get(SCHEMA_HEADER)))
+        return (
+            request.method,
+            request.url.path,
+            body,
+            _tags(request.headers.get(TEMPLATE_HEADER)),
+            _tags(request.headers.get(SCHEMA_HEADER)),
+        )
 
-    def _store(self, request: httpx.Request, response: httpx.Response, content: bytes) -> httpx.Response:
+    def _store(self, request: httpx2.Request, response: httpx2.Response, content: bytes) -> httpx2.Response:
         method, path, body, templates, schema = self._describe(request)
         headers = {k.lower(): v for k, v in response.headers.items() if k.lower() in RESPONSE_HEADERS}
-        interaction = Interaction(method.upper(), path, body, templates, schema, response.status_code, headers,
-                                  _parse_body(content))
+        interaction = Interaction(
+            method.upper(), path, body, templates, schema, response.status_code, headers, _parse_body(content)
+        )
         self.cassette.record(interaction)
-        return httpx.Response(response.status_code, headers=response.headers, content=content)
+        return httpx2.Response(response.status_code, headers=response.headers, content=content)
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         """Replay or record (sync)."""
         found = self.cassette.play(*self._describe(request))
         if found is not None:
             return found.http_response()
-        assert isinstance(self.inner, httpx.BaseTransport)
+        assert isinstance(self.inner, httpx2.BaseTransport)
         response = self.inner.handle_request(request)
         try:
             content = response.read()
@@ -331,12 +360,12 @@ class CassetteTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response.close()
         return self._store(request, response, content)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Replay or record (async)."""
         found = self.cassette.play(*self._describe(request))
         if found is not None:
             return found.http_response()
-        assert isinstance(self.inner, httpx.AsyncBaseTransport)
+        assert isinstance(self.inner, httpx2.AsyncBaseTransport)
         response = await self.inner.handle_async_request(request)
         try:
             content = await response.aread()

@@ -19,6 +19,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from summarizer.cassette import Cassette, RecordMode
+from summarizer.cassette_check import check_cassettes, describe, find_cassettes
 from summarizer.errors import SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
 from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings
@@ -28,9 +30,10 @@ from summarizer.validate import CallSettings
 from summarizer.write import FORMATS, JsonlWriter, output_name, render, write_atomic
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+QUOTE_POLICIES: dict[str, bool | None] = {"auto": None, "sentences": True, "free": False}
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded, structured summaries of news articles.")
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -99,21 +102,36 @@ def summarize(
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Documents in flight at once.")] = 4,
     model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL (or OPENAI_BASE_URL).")] = None,
-    endpoint_kind: Annotated[Optional[str], typer.Option(help="openai, vllm, ollama, llamacpp, llama-cpp-python.")] = None,
-    mode: Annotated[Optional[str], typer.Option(help="Structured-output mode: tools, tools_strict, json_schema, json, md_json.")] = None,
+    endpoint_kind: Annotated[
+        Optional[str], typer.Option(help="openai, vllm, ollama, llamacpp, llama-cpp-python.")
+    ] = None,
+    mode: Annotated[
+        Optional[str], typer.Option(help="Structured-output mode: tools, tools_strict, json_schema, json, md_json.")
+    ] = None,
     max_tokens: Annotated[int, typer.Option(min=16, help="Max completion tokens per call.")] = 2048,
     temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
     max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
     token_budget: Annotated[int, typer.Option(min=1, help="Cumulative token budget per document.")] = 60_000,
     max_bytes: Annotated[int, typer.Option(min=1, help="Refuse documents larger than this.")] = DEFAULT_MAX_BYTES,
     events: Annotated[bool, typer.Option("--events/--no-events", help="Extract ACLED-style events.")] = True,
+    quotes: Annotated[
+        str,
+        typer.Option(
+            help="auto: constrain quotes to article sentences when the server decodes with a grammar; "
+            "sentences: always; free: never."
+        ),
+    ] = "auto",
     timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per HTTP request.")] = 600.0,
+    cassette: Annotated[Optional[Path], typer.Option(help="Record/replay model calls in this YAML file.")] = None,
+    record_mode: Annotated[str, typer.Option(help="none (replay only), once, new or rewrite.")] = "none",
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug.")] = 0,
 ) -> None:
     """Summarize articles into grounded, schema-valid records."""
     _setup_logging(verbose)
     if fmt not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if quotes not in QUOTE_POLICIES:
+        raise _fail(f"--quotes must be one of {', '.join(QUOTE_POLICIES)}, not {quotes!r}")
     sources = expand_paths(paths)
     if not sources:
         raise _fail("no input documents found")
@@ -122,23 +140,43 @@ def summarize(
         token_budget=token_budget,
         max_bytes=max_bytes,
         extract_events=events,
+        quote_choices=QUOTE_POLICIES[quotes],
     )
     options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode, timeout=timeout)
+    recorder = _open_cassette(cassette, record_mode)
     with ExitStack() as stack:
         sink = _Sink(fmt, output, stack)
         try:
-            records = asyncio.run(_run(sources, options, settings, concurrency, sink))
+            records = asyncio.run(_run(sources, options, settings, concurrency, sink, recorder))
         except SummarizerError as exc:
             raise _fail(str(exc)) from None
         sink.finish(records)
     for record in records:
         if isinstance(record, ErrorRecord):
-            stderr.print(f"[red]failed[/] {record.source}: {record.error.type}: {record.error.message}", highlight=False)
+            stderr.print(
+                f"[red]failed[/] {record.source}: {record.error.type}: {record.error.message}", highlight=False
+            )
     raise typer.Exit(exit_code(records))
 
 
+def _open_cassette(path: Path | None, record_mode: str) -> Cassette | None:
+    if record_mode not in RecordMode.__members__:
+        raise _fail(f"--record-mode must be one of {', '.join(RecordMode.__members__)}, not {record_mode!r}")
+    if path is None:
+        return None
+    try:
+        return Cassette.load(path, record_mode)
+    except SummarizerError as exc:
+        raise _fail(str(exc)) from None
+
+
 async def _run(
-    sources: list[str], options: EndpointOptions, settings: PipelineSettings, concurrency: int, sink: _Sink
+    sources: list[str],
+    options: EndpointOptions,
+    settings: PipelineSettings,
+    concurrency: int,
+    sink: _Sink,
+    recorder: Cassette | None = None,
 ) -> list[DocumentRecordT]:
     show_progress = stderr.is_terminal and len(sources) > 1
     progress = Progress(
@@ -147,7 +185,7 @@ async def _run(
     )  # fmt: skip
     with progress:
         task = progress.add_task("docs", total=len(sources))
-        async with open_client(options) as client:
+        async with open_client(options, recorder) as client:
             pipeline = Pipeline(client, settings)
 
             def done(record: DocumentRecordT) -> None:
@@ -155,6 +193,30 @@ async def _run(
                 progress.advance(task)
 
             return await pipeline.run_batch(sources, concurrency=concurrency, on_record=done)
+
+
+cassettes_app = typer.Typer(no_args_is_help=True, help="Inspect recorded model calls.")
+app.add_typer(cassettes_app, name="cassettes")
+
+
+@cassettes_app.command("check")
+def cassettes_check(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Cassette files or directories.")] = None,
+    refs: Annotated[Optional[list[Path]], typer.Option("--refs", help="Where cassettes must be named.")] = None,
+) -> None:
+    """List cassettes that are stale or unused; exit 1 if any are."""
+    targets = paths or [p for p in (Path("tests/cassettes"), Path("evals/cassettes")) if p.exists()]
+    cassettes = find_cassettes(targets)
+    if not cassettes:
+        raise _fail("no cassettes found")
+    roots = refs or [p for p in (Path("tests"), Path("evals"), Path("scripts"), Path("README.md")) if p.exists()]
+    reports = check_cassettes(cassettes, roots)
+    for report in reports:
+        style = "green" if report.ok else "red"
+        Console(soft_wrap=True).print(f"[{style}]{describe(report)}[/]", highlight=False)
+    bad = [r for r in reports if not r.ok]
+    stderr.print(f"{len(cassettes)} cassettes, {len(bad)} stale, unused or unreadable", highlight=False)
+    raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)
 
 
 @app.command()

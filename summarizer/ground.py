@@ -217,9 +217,7 @@ def _unmatched(q: str, score: float | None) -> Evidence:
     return Evidence(quote=q, start=None, end=None, match=MatchKind.unmatched, score=score)
 
 
-def align_quote(
-    quote: str, text: str, *, region: tuple[int, int] | None = None, min_score: float = 88.0
-) -> Evidence:
+def align_quote(quote: str, text: str, *, region: tuple[int, int] | None = None, min_score: float = 88.0) -> Evidence:
     """Align one model quote to ``text`` (only inside ``region``, default the whole text)."""
     return Aligner(text, region).align(quote, min_score=min_score)
 
@@ -236,8 +234,40 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018
 
 
 _ABBREVIATIONS = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec gen lt col sgt capt mr mrs ms dr st jr sr no vs "
-    "u.s u.k u.n a.k.a e.g i.e".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "no",
+        "vs",
+        "u.s",
+        "u.k",
+        "u.n",
+        "a.k.a",
+        "e.g",
+        "i.e",
+    ]
 )
 
 
@@ -274,3 +304,13 @@ def split_sentences(text: str, *, min_chars: int = 20, max_chars: int = 300) -> 
                 seen.add(sentence)
                 sentences.append(sentence)
     return sentences
+
+
+def mentioned(value: str, normalised_text: str, *, min_score: float = 90.0) -> bool:
+    """Whether a short value (a name, a place) occurs in text already passed through :func:`normalise`."""
+    needle = normalise(value).strip(" .,;:")
+    if len(needle) < 3:
+        return False
+    if needle in normalised_text:
+        return True
+    return bool(fuzz.partial_ratio(needle, normalised_text, score_cutoff=min_score))

@@ -53,9 +53,7 @@ class Document:
 
 def _too_large(path: str, size: int, max_bytes: int, exact: bool = True) -> InputError:
     amount = f"{size:,} bytes" if exact else f"more than {max_bytes:,} bytes"
-    return InputError(
-        f"{path}: {amount} exceeds the limit of {max_bytes:,} bytes (use --max-bytes to raise it)"
-    )
+    return InputError(f"{path}: {amount} exceeds the limit of {max_bytes:,} bytes (use --max-bytes to raise it)")
 
 
 def load_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
@@ -101,11 +99,7 @@ def load_bytes(
     suffix = Path(path).suffix.lower()
     markdown = suffix in _MARKDOWN_SUFFIXES or "markdown" in ctype
     head = text.lstrip()[:20].lower()
-    if (
-        "html" in ctype
-        or suffix in _HTML_SUFFIXES
-        or (not markdown and head.startswith(("<!doctype html", "<html")))
-    ):
+    if "html" in ctype or suffix in _HTML_SUFFIXES or (not markdown and head.startswith(("<!doctype html", "<html"))):
         text = html_to_text(text)
         encoding = "html" if encoding == "utf-8" else f"html, {encoding}"
         if not text.strip():

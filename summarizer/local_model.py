@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from summarizer.errors import ConfigError
 from summarizer.providers import BUILTIN_MODEL
@@ -64,7 +64,9 @@ def free_port() -> int:
 
 def _server_available() -> None:
     if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("uvicorn") is None:
-        raise ConfigError("the built-in model needs llama-cpp-python with its server: pip install 'llama-cpp-python[server]'")
+        raise ConfigError(
+            "the built-in model needs llama-cpp-python with its server: pip install 'llama-cpp-python[server]'"
+        )
 
 
 def _wait_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:
@@ -74,9 +76,9 @@ def _wait_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path,
             tail = log_path.read_text(errors="replace")[-2000:]
             raise ConfigError(f"the built-in model server exited with code {process.returncode}:\n{tail}")
         try:
-            if httpx.get(f"{base_url}/models", timeout=2.0).status_code == 200:
+            if httpx2.get(f"{base_url}/models", timeout=2.0).status_code == 200:
                 return
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass
         time.sleep(0.25)
     raise ConfigError(f"the built-in model server did not start within {timeout:.0f}s (log: {log_path})")
@@ -99,7 +101,7 @@ def builtin_server(settings: ServerSettings | None = None) -> Iterator[str]:
         "--n_ctx", str(settings.n_ctx),
         "--n_threads", str(settings.n_threads),
     ]  # fmt: skip
-    log_file = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log", delete=False)
+    log_file = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log", delete=False)  # noqa: SIM115
     log_path = Path(log_file.name)
     logger.info("starting built-in model server on %s", base_url)
     process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -66,7 +66,7 @@ class PipelineSettings:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def load_source(source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
@@ -97,14 +97,16 @@ class Pipeline:
     def templates(self) -> list[Template]:
         """Templates used for every document."""
         used = [self.system, self.facts, self.reask]
-        return used + [self.events] if self.settings.extract_events else used
+        return [*used, self.events] if self.settings.extract_events else used
 
     def _draft_models(self, doc: Document) -> tuple[type[FactsDraft], type[EventsDraft]]:
         use_choices = self.settings.quote_choices
         if use_choices is None:
             use_choices = self.client.endpoint.constrains_decoding
         # llama-cpp-python's schema-to-grammar converter breaks on literals holding '"' or '\\'.
-        sentences = [s for s in split_sentences(doc.article_text) if '"' not in s and "\\" not in s] if use_choices else []
+        sentences = (
+            [s for s in split_sentences(doc.article_text) if '"' not in s and "\\" not in s] if use_choices else []
+        )
         if not sentences:
             return FactsDraft, EventsDraft
         return drafts_with_quote_choices(sentences)
@@ -154,10 +156,15 @@ class Pipeline:
                 outcomes.append(events)  # type: ignore[arg-type]
                 events_out, dropped_events = build_events(events.draft, grounder)
                 dropped += dropped_events
+        if grounder.removed:
+            removed = ", ".join(dict.fromkeys(grounder.removed))
+            warnings.append(f"values not found in the article were removed: {removed}")
         attempts = sum(o.attempts for o in outcomes) + failed_attempts
         calls = len(outcomes) + (1 if failed_attempts else 0)
         provenance = Provenance(
-            source=SourceInfo(path=doc.path, sha256=doc.sha256, chars=len(doc.text), article_chars=len(doc.article_text)),
+            source=SourceInfo(
+                path=doc.path, sha256=doc.sha256, chars=len(doc.text), article_chars=len(doc.article_text)
+            ),
             model=self.client.endpoint.model,
             endpoint_kind=self.client.endpoint.kind,
             mode=self.client.endpoint.mode_name,

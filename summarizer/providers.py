@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
+import httpx2
 from instructor import Mode
 from pydantic import BaseModel
 
@@ -109,13 +109,13 @@ def first_model(listing: dict[str, Any]) -> str | None:
     return None
 
 
-async def probe_models(http_client: httpx.AsyncClient, base_url: str, api_key: str | None) -> dict[str, Any]:
+async def probe_models(http_client: httpx2.AsyncClient, base_url: str, api_key: str | None) -> dict[str, Any]:
     """Ask the endpoint which models it serves (used to detect its kind)."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     url = base_url.rstrip("/") + "/models"
     try:
         response = await http_client.get(url, headers=headers)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise ConfigError(f"cannot reach {base_url}: {type(exc).__name__}") from exc
     if response.status_code >= 400:
         logger.info("GET %s answered %s; assuming an OpenAI-compatible server", url, response.status_code)
@@ -128,7 +128,7 @@ async def probe_models(http_client: httpx.AsyncClient, base_url: str, api_key: s
 
 
 async def resolve_endpoint(
-    http_client: httpx.AsyncClient,
+    http_client: httpx2.AsyncClient,
     *,
     base_url: str,
     api_key: str | None,

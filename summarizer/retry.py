@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -29,9 +29,9 @@ logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_EXCEPTIONS: tuple[type[BaseException], ...] = (
-    httpx.TimeoutException,
-    httpx.NetworkError,
-    httpx.RemoteProtocolError,
+    httpx2.TimeoutException,
+    httpx2.NetworkError,
+    httpx2.RemoteProtocolError,
 )
 
 
@@ -50,7 +50,7 @@ class RetryPolicy:
 class RetryableStatus(Exception):
     """An HTTP answer worth retrying; carries the response (body already read)."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx2.Response) -> None:
         super().__init__(f"HTTP {response.status_code}")
         self.response = response
 
@@ -77,7 +77,7 @@ class _Wait:
     def __init__(self, policy: RetryPolicy) -> None:
         self._policy = policy
         self._backoff = wait_exponential_jitter(
-            initial=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
+            multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
         )
 
     def __call__(self, state: RetryCallState) -> float:
@@ -96,19 +96,20 @@ def _log_retry(state: RetryCallState) -> None:
     logger.warning("transport retry %d after %s; waiting %.2fs", state.attempt_number, exc, wait)
 
 
-def _check(response: httpx.Response, policy: RetryPolicy) -> httpx.Response:
+def _check(response: httpx2.Response, policy: RetryPolicy) -> httpx2.Response:
     """Raise for answers worth retrying; a Retry-After beyond the cap is handed back at once."""
     if response.status_code in RETRY_STATUSES:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         if retry_after is not None and retry_after > policy.retry_after_cap:
-            logger.warning("server asked to wait %.0fs, over the %.0fs cap; not retrying", retry_after,
-                           policy.retry_after_cap)
+            logger.warning(
+                "server asked to wait %.0fs, over the %.0fs cap; not retrying", retry_after, policy.retry_after_cap
+            )
             return response
         raise RetryableStatus(response)
     return response
 
 
-def _last_response(state: RetryCallState) -> httpx.Response:
+def _last_response(state: RetryCallState) -> httpx2.Response:
     """When retries run out on an HTTP status, hand the last answer to the client."""
     exc = state.outcome.exception() if state.outcome is not None else None
     if isinstance(exc, RetryableStatus):
@@ -127,8 +128,8 @@ def _retry_kwargs(policy: RetryPolicy) -> dict[str, Any]:
     }
 
 
-def _rebuild(response: httpx.Response, content: bytes) -> httpx.Response:
-    return httpx.Response(
+def _rebuild(response: httpx2.Response, content: bytes) -> httpx2.Response:
+    return httpx2.Response(
         status_code=response.status_code,
         headers=response.headers,
         content=content,
@@ -136,23 +137,23 @@ def _rebuild(response: httpx.Response, content: bytes) -> httpx.Response:
     )
 
 
-class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+class RetryTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """An httpx transport that applies :class:`RetryPolicy` around an inner transport."""
 
     def __init__(
         self,
-        inner: httpx.BaseTransport | httpx.AsyncBaseTransport,
+        inner: httpx2.BaseTransport | httpx2.AsyncBaseTransport,
         policy: RetryPolicy | None = None,
     ) -> None:
         self.inner = inner
         self.policy = policy or RetryPolicy()
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send with retries (sync)."""
-        assert isinstance(self.inner, httpx.BaseTransport)
+        assert isinstance(self.inner, httpx2.BaseTransport)
         inner = self.inner
 
-        def attempt() -> httpx.Response:
+        def attempt() -> httpx2.Response:
             response = inner.handle_request(request)
             try:
                 content = response.read()
@@ -160,15 +161,15 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 response.close()
             return _check(_rebuild(response, content), self.policy)
 
-        result: httpx.Response = Retrying(**_retry_kwargs(self.policy))(attempt)
+        result: httpx2.Response = Retrying(**_retry_kwargs(self.policy))(attempt)
         return result
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send with retries (async)."""
-        assert isinstance(self.inner, httpx.AsyncBaseTransport)
+        assert isinstance(self.inner, httpx2.AsyncBaseTransport)
         inner = self.inner
 
-        async def attempt() -> httpx.Response:
+        async def attempt() -> httpx2.Response:
             response = await inner.handle_async_request(request)
             try:
                 content = await response.aread()
@@ -176,15 +177,15 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 await response.aclose()
             return _check(_rebuild(response, content), self.policy)
 
-        result: httpx.Response = await AsyncRetrying(**_retry_kwargs(self.policy))(attempt)
+        result: httpx2.Response = await AsyncRetrying(**_retry_kwargs(self.policy))(attempt)
         return result
 
     def close(self) -> None:
         """Close the inner transport."""
-        if isinstance(self.inner, httpx.BaseTransport):
+        if isinstance(self.inner, httpx2.BaseTransport):
             self.inner.close()
 
     async def aclose(self) -> None:
         """Close the inner transport."""
-        if isinstance(self.inner, httpx.AsyncBaseTransport):
+        if isinstance(self.inner, httpx2.AsyncBaseTransport):
             await self.inner.aclose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
@@ -95,7 +95,7 @@ ActorRole = Literal["initiator", "target", "associated"]
 TOTALS_RULE = "acled_most_conservative"
 
 
-class MatchKind(str, Enum):
+class MatchKind(StrEnum):
     """How a model quote was found in the article."""
 
     exact = "exact"
@@ -450,7 +450,5 @@ def model_schema_sha256(model: type[BaseModel]) -> str:
 
 def draft_schema_sha256() -> str:
     """Hash of the draft schemas the model fills in; changes when they change."""
-    blob = json.dumps(
-        [FactsDraft.model_json_schema(), EventsDraft.model_json_schema()], sort_keys=True
-    ).encode()
+    blob = json.dumps([FactsDraft.model_json_schema(), EventsDraft.model_json_schema()], sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()

@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import httpx
+import httpx2
 
 from summarizer.call import ModelClient
 from summarizer.local_model import builtin_server
@@ -29,7 +29,7 @@ class TransportRecorder(Protocol):
     def needs_live_endpoint(self) -> bool:
         """False when every request will be answered from the recording."""
 
-    def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+    def wrap(self, inner: httpx2.AsyncBaseTransport) -> httpx2.AsyncBaseTransport:
         """Wrap the network transport."""
 
     def save(self) -> None:
@@ -70,13 +70,13 @@ async def open_client(
 ) -> AsyncIterator[ModelClient]:
     """Yield a ready :class:`ModelClient`; stop the built-in server and save cassettes on exit."""
     async with AsyncExitStack() as stack:
-        transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport()
+        transport: httpx2.AsyncBaseTransport = httpx2.AsyncHTTPTransport()
         if recorder is not None:
             transport = recorder.wrap(transport)
             stack.callback(recorder.save)
-        http = httpx.AsyncClient(
+        http = httpx2.AsyncClient(
             transport=RetryTransport(transport, options.retry),
-            timeout=httpx.Timeout(options.timeout, connect=10.0),
+            timeout=httpx2.Timeout(options.timeout, connect=10.0),
         )
         stack.push_async_callback(http.aclose)
         if options.uses_builtin:

