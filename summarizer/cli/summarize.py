@@ -1,51 +1,27 @@
-"""Command line: a thin shell over the library.
-
-Exit codes: 0 every document succeeded; 1 some document failed in the model stage
-(provider, truncation, refusal, invalid output); 2 usage error, or every failed
-document was refused as bad input.
-"""
+"""``summarizer summarize``: files, directories or stdin in; JSON, JSONL or Markdown out."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from summarizer.cassette import Cassette, RecordMode
-from summarizer.cassette_check import check_cassettes, describe, find_cassettes
+from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app, fail, setup_logging, stderr
 from summarizer.errors import SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
 from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings
-from summarizer.schema import ErrorRecord, output_json_schema
+from summarizer.schema import ErrorRecord
 from summarizer.session import EndpointOptions, open_client
 from summarizer.validate import CallSettings
 from summarizer.write import FORMATS, JsonlWriter, output_name, render, write_atomic
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 QUOTE_POLICIES: dict[str, bool | None] = {"auto": None, "sentences": True, "free": False}
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded, structured summaries of news articles.")
-stderr = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def _setup_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    if verbose < 2:  # instructor logs each failed attempt at ERROR; our records already say why
-        logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
 def exit_code(records: list[DocumentRecordT]) -> int:
@@ -127,14 +103,14 @@ def summarize(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug.")] = 0,
 ) -> None:
     """Summarize articles into grounded, schema-valid records."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     if fmt not in FORMATS:
-        raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if quotes not in QUOTE_POLICIES:
-        raise _fail(f"--quotes must be one of {', '.join(QUOTE_POLICIES)}, not {quotes!r}")
+        raise fail(f"--quotes must be one of {', '.join(QUOTE_POLICIES)}, not {quotes!r}")
     sources = expand_paths(paths)
     if not sources:
-        raise _fail("no input documents found")
+        raise fail("no input documents found")
     settings = PipelineSettings(
         call=CallSettings(max_tokens=max_tokens, temperature=temperature, max_reasks=max_reasks),
         token_budget=token_budget,
@@ -143,13 +119,13 @@ def summarize(
         quote_choices=QUOTE_POLICIES[quotes],
     )
     options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode, timeout=timeout)
-    recorder = _open_cassette(cassette, record_mode)
+    recorder = open_cassette(cassette, record_mode)
     with ExitStack() as stack:
         sink = _Sink(fmt, output, stack)
         try:
             records = asyncio.run(_run(sources, options, settings, concurrency, sink, recorder))
         except SummarizerError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         sink.finish(records)
     for record in records:
         if isinstance(record, ErrorRecord):
@@ -159,15 +135,15 @@ def summarize(
     raise typer.Exit(exit_code(records))
 
 
-def _open_cassette(path: Path | None, record_mode: str) -> Cassette | None:
+def open_cassette(path: Path | None, record_mode: str) -> Cassette | None:
     if record_mode not in RecordMode.__members__:
-        raise _fail(f"--record-mode must be one of {', '.join(RecordMode.__members__)}, not {record_mode!r}")
+        raise fail(f"--record-mode must be one of {', '.join(RecordMode.__members__)}, not {record_mode!r}")
     if path is None:
         return None
     try:
         return Cassette.load(path, record_mode)
     except SummarizerError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 async def _run(
@@ -193,42 +169,3 @@ async def _run(
                 progress.advance(task)
 
             return await pipeline.run_batch(sources, concurrency=concurrency, on_record=done)
-
-
-cassettes_app = typer.Typer(no_args_is_help=True, help="Inspect recorded model calls.")
-app.add_typer(cassettes_app, name="cassettes")
-
-
-@cassettes_app.command("check")
-def cassettes_check(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Cassette files or directories.")] = None,
-    refs: Annotated[Optional[list[Path]], typer.Option("--refs", help="Where cassettes must be named.")] = None,
-) -> None:
-    """List cassettes that are stale or unused; exit 1 if any are."""
-    targets = paths or [p for p in (Path("tests/cassettes"), Path("evals/cassettes")) if p.exists()]
-    cassettes = find_cassettes(targets)
-    if not cassettes:
-        raise _fail("no cassettes found")
-    roots = refs or [p for p in (Path("tests"), Path("evals"), Path("scripts"), Path("README.md")) if p.exists()]
-    reports = check_cassettes(cassettes, roots)
-    for report in reports:
-        style = "green" if report.ok else "red"
-        Console(soft_wrap=True).print(f"[{style}]{describe(report)}[/]", highlight=False)
-    bad = [r for r in reports if not r.ok]
-    stderr.print(f"{len(cassettes)} cassettes, {len(bad)} stale, unused or unreadable", highlight=False)
-    raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)
-
-
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of an output record."""
-    sys.stdout.write(json.dumps(output_json_schema(), indent=2) + "\n")
-
-
-def main() -> None:
-    """Console entry point."""
-    app()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,54 @@
+"""Command line: a thin shell over the library.
+
+Exit codes: 0 every document succeeded; 1 some document failed in the model stage
+(provider, truncation, refusal, invalid output); 2 usage error, or every failed
+document was refused as bad input.  ``eval run`` and ``eval report`` add 3: a
+``--fail-under`` threshold was missed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from summarizer.schema import output_json_schema
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REGRESSION = 0, 1, 2, 3
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded, structured summaries of news articles.")
+stderr = Console(stderr=True, soft_wrap=True)
+stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print an error on stderr and return the Exit to raise."""
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def setup_logging(verbose: int) -> None:
+    """-v info, -vv debug, on stderr."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if verbose < 2:  # instructor logs each failed attempt at ERROR; our records already say why
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of an output record."""
+    sys.stdout.write(json.dumps(output_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+from summarizer.cli import cassettes as _cassettes  # noqa: E402,F401  (registers commands)
+from summarizer.cli import evals as _evals  # noqa: E402,F401
+from summarizer.cli import summarize as _summarize  # noqa: E402,F401

@@ -1,0 +1,5 @@
+"""python -m summarizer.cli"""
+
+from summarizer.cli import main
+
+main()

@@ -1,0 +1,126 @@
+"""``summarizer eval``: run the dataset, and report on a run without calling the model.
+
+Exit codes: 0 ok; 1 some samples failed to run; 2 usage error; 3 a threshold was missed
+or (with --fail-on-regression) a metric regressed against the baseline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from summarizer.cassette import RecordMode
+from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_REGRESSION, app, fail, setup_logging, stderr, stdout
+from summarizer.errors import SummarizerError
+from summarizer.evals.dataset import case_json_schema
+from summarizer.evals.html import render_html
+from summarizer.evals.render import json_text, junit_xml, markdown, table
+from summarizer.evals.report import Report, build_report, parse_thresholds, threshold_failures
+from summarizer.evals.run import run_eval
+from summarizer.evals.runlog import RunLog, SampleLog, now_utc, read_run_log, write_run_log
+from summarizer.pipeline import PipelineSettings
+from summarizer.session import EndpointOptions
+from summarizer.write import write_atomic
+
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluate outputs against hand-written references.")
+app.add_typer(eval_app, name="eval")
+
+FailUnder = Annotated[list[str], typer.Option("--fail-under", help="METRIC=VALUE: exit 3 if below (repeatable).")]
+FailOver = Annotated[list[str], typer.Option("--fail-over", help="METRIC=VALUE: exit 3 if above (repeatable).")]
+Junit = Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here.")]
+REPORT_FORMATS = ("table", "md", "json", "html")
+
+
+def _gate(report: Report, fail_under: list[str], fail_over: list[str], junit: Path | None,
+          fail_on_regression: bool = False) -> int:  # fmt: skip
+    failures = threshold_failures(report, parse_thresholds(fail_under), parse_thresholds(fail_over))
+    if fail_on_regression and report.comparison:
+        failures += [f"{r.name} regressed: {r.difference.value:+.3f}" for r in report.comparison.rows if r.regressed]
+    if junit is not None:
+        write_atomic(junit, junit_xml(report, failures))
+    for failure in failures:
+        stderr.print(f"[bold red]threshold:[/] {failure}", highlight=False)
+    if report.failed_samples:
+        stderr.print(f"[red]samples that failed to run:[/] {', '.join(report.failed_samples)}", highlight=False)
+        return EXIT_FAILED
+    return EXIT_REGRESSION if failures else EXIT_OK
+
+
+@eval_app.command("run")
+def eval_run(
+    config: Annotated[Path, typer.Option(help="Eval config.")] = Path("evals/config.yaml"),
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run log path.")] = None,
+    record_mode: Annotated[str, typer.Option(help="none (replay, default), once, new or rewrite.")] = "none",
+    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL.")] = None,
+    endpoint_kind: Annotated[Optional[str], typer.Option(help="Endpoint kind.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="Structured-output mode.")] = None,
+    fail_under: FailUnder = [],  # noqa: B006  (typer reads the default)
+    fail_over: FailOver = [],  # noqa: B006
+    junit: Junit = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
+) -> None:
+    """Summarize every case (through cassettes by default), score, and write a run log."""
+    setup_logging(verbose)
+    if record_mode not in RecordMode.__members__:
+        raise fail(f"--record-mode must be one of {', '.join(RecordMode.__members__)}")
+    options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode)
+    path = output or Path("runs") / f"eval-{now_utc().replace(':', '')}.json"
+
+    def progress(sample: SampleLog) -> None:
+        status = f"failed: {sample.error.message}" if sample.error else f"{sample.duration_s:.1f}s"
+        stderr.print(f"  {sample.id}: {status}", highlight=False)
+
+    try:
+        run = asyncio.run(run_eval(config, options, PipelineSettings(), RecordMode(record_mode), progress))
+        write_run_log(run, path)
+        report = build_report(run)
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    stdout.print(table(report))
+    stderr.print(f"run log: {path}", highlight=False)
+    raise typer.Exit(_gate(report, fail_under, fail_over, junit))
+
+
+@eval_app.command("report")
+def eval_report(
+    run: Annotated[Path, typer.Argument(help="Run log from 'eval run'.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, md, json or html.")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="Baseline run log for a paired comparison.")] = None,
+    fail_under: FailUnder = [],  # noqa: B006
+    fail_over: FailOver = [],  # noqa: B006
+    fail_on_regression: Annotated[bool, typer.Option(help="Exit 3 when a metric's paired CI is all worse.")] = False,
+    junit: Junit = None,
+) -> None:
+    """Re-score a run log (no model call) and render it."""
+    if fmt not in REPORT_FORMATS:
+        raise fail(f"--format must be one of {', '.join(REPORT_FORMATS)}")
+    try:
+        current = read_run_log(run)
+        base: RunLog | None = read_run_log(baseline) if baseline else None
+        report = build_report(current, base, str(baseline) if baseline else "baseline")
+        code = _gate(report, fail_under, fail_over, junit, fail_on_regression)
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    if fmt == "table" and output is None:
+        stdout.print(table(report))
+    else:
+        rendered = {"table": markdown, "md": markdown, "json": json_text, "html": render_html}[fmt](report)
+        if output is None:
+            sys.stdout.write(rendered)
+        else:
+            write_atomic(output, rendered)
+            stderr.print(f"wrote {output}", highlight=False)
+    raise typer.Exit(code)
+
+
+@eval_app.command("schema")
+def eval_schema() -> None:
+    """Print the JSON Schema of an eval case file."""
+    sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")

@@ -1,0 +1,163 @@
+"""Render a report: a terminal table, Markdown, JSON and JUnit XML."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from rich.table import Table
+
+from summarizer.evals.report import Report
+from summarizer.evals.stats import Estimate
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    """A number, or n/a."""
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_ci(estimate: Estimate) -> str:
+    """'value [low, high]'."""
+    if estimate.value is None:
+        return "n/a"
+    return f"{fmt(estimate.value)} [{fmt(estimate.low)}, {fmt(estimate.high)}]"
+
+
+def _direction(higher_is_better: bool) -> str:
+    return "↑" if higher_is_better else "↓"
+
+
+def table(report: Report) -> Table:
+    """A rich table of metrics with CIs and per-sample values."""
+    ids = [s.log.id for s in report.samples]
+    result = Table(title=f"summarizer eval ({report.run.spec.model or 'no model'}, {len(ids)} documents)")
+    result.add_column("metric")
+    result.add_column("value [95% CI]", justify="right")
+    for sample_id in ids:
+        result.add_column(sample_id[:12], justify="right")
+    for metric in report.metrics.values():
+        row = [f"{metric.name} {_direction(metric.higher_is_better)}", fmt_ci(metric.estimate)]
+        row += [fmt(metric.per_sample.get(i)) for i in ids]
+        result.add_row(*row)
+    return result
+
+
+def markdown(report: Report) -> str:
+    """The report as Markdown."""
+    spec = report.run.spec
+    ids = [s.log.id for s in report.samples]
+    lines = [
+        "# summarizer eval report",
+        "",
+        f"- model: {spec.model} ({spec.endpoint_kind}, {spec.mode}); record mode: {spec.record_mode}",
+        f"- git: {spec.git_revision or 'n/a'}{' (dirty)' if spec.git_dirty else ''}; run at {spec.created_at}",
+        f"- schema {spec.schema_version} ({spec.schema_sha256[:12]}); templates: "
+        + ", ".join(f"{t.name}@{t.sha256[:12]}" for t in spec.templates),
+        "- CIs: bootstrap 95%, 1000 resamples over documents and units, seed 0",
+        "",
+        "| metric | value [95% CI] | " + " | ".join(ids) + " |",
+        "|---|---|" + "---|" * len(ids),
+    ]
+    for metric in report.metrics.values():
+        cells = [fmt(metric.per_sample.get(i)) for i in ids]
+        name = f"{metric.name} {_direction(metric.higher_is_better)}"
+        lines.append(f"| {name} | {fmt_ci(metric.estimate)} | " + " | ".join(cells) + " |")
+    confusion = report.metrics.get("event_counts_accuracy")
+    matrix = _confusion(report)
+    if confusion and matrix:
+        lines += ["", "## Killed vs captured (reference → output)", "", "| reference | " + " | ".join(matrix[1]) + " |",
+                  "|---|" + "---|" * len(matrix[1])]  # fmt: skip
+        for ref, counts in matrix[0].items():
+            lines.append(f"| {ref} | " + " | ".join(str(counts.get(col, 0)) for col in matrix[1]) + " |")
+    if report.comparison:
+        comp = report.comparison
+        lines += ["", f"## Compared with {comp.baseline}", "", "| metric | difference [95% CI] | regressed |",
+                  "|---|---|---|"]  # fmt: skip
+        for row in comp.rows:
+            lines.append(f"| {row.name} | {fmt_ci(row.difference)} | {'YES' if row.regressed else ''} |")
+        for sample_id in comp.facts_gained:
+            gained, lost = comp.facts_gained[sample_id], comp.facts_lost[sample_id]
+            lines.append(f"- {sample_id}: gained {', '.join(gained) or 'none'}; lost {', '.join(lost) or 'none'}")
+    for scored in report.samples:
+        lines += ["", f"## {scored.log.id}", ""]
+        if scored.log.error:
+            lines.append(f"**Failed:** {scored.log.error.type}: {scored.log.error.message}")
+        for name in ("fact_recall", "fact_precision", "negative_hits"):
+            score = scored.scores.get(name)
+            if score is None:
+                continue
+            lines += [f"### {name}: {score.explanation}", ""]
+            lines += [f"- {'✔' if i.ok else '✘'} **{i.id}** {i.reason}" for i in score.items]
+            lines.append("")
+    if report.warnings:
+        lines += ["## Warnings", ""] + [f"- {w}" for w in report.warnings]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _confusion(report: Report) -> tuple[dict[str, dict[str, int]], list[str]] | None:
+    total: dict[str, dict[str, int]] = {}
+    for scored in report.samples:
+        score = scored.scores.get("event_counts_accuracy")
+        for ref, row in (score.extra.get("killed_captured_confusion", {}) if score else {}).items():
+            for out, count in row.items():
+                total.setdefault(ref, {})[out] = total.setdefault(ref, {}).get(out, 0) + count
+    total = {ref: row for ref, row in total.items() if row}
+    if not total:
+        return None
+    columns = sorted({c for row in total.values() for c in row}, key=lambda c: (c == "missing", c))
+    return total, columns
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The report as plain data."""
+    data: dict[str, Any] = {
+        "spec": report.run.spec.model_dump(mode="json"),
+        "metrics": {
+            m.name: {
+                "value": m.estimate.value,
+                "ci95": [m.estimate.low, m.estimate.high],
+                "higher_is_better": m.higher_is_better,
+                "per_sample": m.per_sample,
+            }
+            for m in report.metrics.values()
+        },
+        "samples": {
+            s.log.id: {name: score.model_dump(mode="json") for name, score in s.scores.items()} for s in report.samples
+        },
+        "failed_samples": report.failed_samples,
+        "warnings": report.warnings,
+    }
+    if report.comparison:
+        comp = report.comparison
+        data["comparison"] = {
+            "baseline": comp.baseline,
+            "metrics": {r.name: {"difference": r.difference.value, "ci95": [r.difference.low, r.difference.high],
+                                 "regressed": r.regressed} for r in comp.rows},
+            "facts_gained": comp.facts_gained,
+            "facts_lost": comp.facts_lost,
+        }  # fmt: skip
+    return data
+
+
+def json_text(report: Report) -> str:
+    """The report as JSON text."""
+    return json.dumps(as_json(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def junit_xml(report: Report, failures: list[str]) -> str:
+    """JUnit XML: one case per sample (errors fail) and one per threshold."""
+    suite = ET.Element("testsuite", name="summarizer-eval")
+    cases = 0
+    for scored in report.samples:
+        case = ET.SubElement(suite, "testcase", classname="summarizer.eval.sample", name=scored.log.id)
+        cases += 1
+        if scored.log.error:
+            ET.SubElement(case, "failure", message=scored.log.error.message).text = scored.log.error.type
+    case = ET.SubElement(suite, "testcase", classname="summarizer.eval.thresholds", name="thresholds")
+    cases += 1
+    for failure in failures:
+        ET.SubElement(case, "failure", message=failure).text = failure
+    suite.set("tests", str(cases))
+    suite.set("failures", str(len(report.failed_samples) + (1 if failures else 0)))
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

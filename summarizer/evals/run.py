@@ -1,0 +1,91 @@
+"""``eval run``: generate outputs for every case, through cassettes by default."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from summarizer.cassette import Cassette, RecordMode
+from summarizer.evals.dataset import EvalConfig
+from summarizer.evals.runlog import (
+    CaseRef,
+    RunLog,
+    RunSpec,
+    SampleLog,
+    file_sha256,
+    git_state,
+    now_utc,
+    package_versions,
+)
+from summarizer.evals.samples import LoadedCase, load_cases, make_sample
+from summarizer.evals.scorers import score_sample
+from summarizer.pipeline import Pipeline, PipelineSettings
+from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, load_template
+from summarizer.schema import SCHEMA_VERSION, ErrorRecord, SummaryRecord, draft_schema_sha256
+from summarizer.session import EndpointOptions, open_client
+
+
+async def run_eval(
+    config_path: Path,
+    options: EndpointOptions,
+    settings: PipelineSettings,
+    record_mode: RecordMode = RecordMode.none,
+    on_sample: Callable[[SampleLog], None] | None = None,
+) -> RunLog:
+    """Summarize every case's document (one cassette per case) and score the outputs."""
+    config, cases = load_cases(config_path)
+    cassette_dir = (config_path.parent / config.cassettes).resolve()
+    samples: list[SampleLog] = []
+    for loaded in cases:
+        cassette = Cassette.load(cassette_dir / f"{loaded.case.id}.yaml", record_mode)
+        started = time.perf_counter()
+        async with open_client(options, cassette) as client:
+            record = await Pipeline(client, settings).run_one(str(loaded.document))
+        duration = time.perf_counter() - started
+        if isinstance(record, ErrorRecord):
+            log = SampleLog(id=loaded.case.id, document=str(loaded.document), document_sha256=None, output=None,
+                            error=record.error, usage=record.usage, duration_s=round(duration, 3))  # fmt: skip
+        else:
+            log = SampleLog(id=loaded.case.id, document=str(loaded.document),
+                            document_sha256=record.provenance.source.sha256,
+                            output=record.model_dump(mode="json"), error=None, usage=record.provenance.usage,
+                            duration_s=round(duration, 3))  # fmt: skip
+        sample = make_sample(loaded, config, log.output, log.error.message if log.error else None)
+        log.scores = {name: score.model_dump(mode="json") for name, score in score_sample(sample).items()}
+        samples.append(log)
+        if on_sample is not None:
+            on_sample(log)
+    return RunLog(spec=_spec(config_path, config, cases, samples, settings, record_mode, cassette_dir),
+                  samples=samples)  # fmt: skip
+
+
+def _spec(
+    config_path: Path,
+    config: EvalConfig,
+    cases: list[LoadedCase],
+    samples: list[SampleLog],
+    settings: PipelineSettings,
+    record_mode: RecordMode,
+    cassette_dir: Path,
+) -> RunSpec:
+    revision, dirty = git_state(config_path.parent)
+    first = next((SummaryRecord.model_validate(s.output) for s in samples if s.output), None)
+    prompts = settings.prompts_dir
+    names = [SYSTEM_TEMPLATE, "facts.md.j2", "events.md.j2", REASK_TEMPLATE]
+    return RunSpec(
+        created_at=now_utc(),
+        git_revision=revision,
+        git_dirty=dirty,
+        model=first.provenance.model if first else None,
+        endpoint_kind=first.provenance.endpoint_kind if first else None,
+        mode=first.provenance.mode if first else None,
+        templates=[load_template(name, prompts).info for name in names],
+        schema_version=SCHEMA_VERSION,
+        schema_sha256=draft_schema_sha256(),
+        packages=package_versions(),
+        config=str(config_path),
+        cases=[CaseRef(id=c.case.id, path=str(c.path), sha256=file_sha256(c.path)) for c in cases],
+        record_mode=record_mode.value,
+        cassettes=str(cassette_dir),
+    )

@@ -1,0 +1,38 @@
+"""Cases with their files, and samples rebuilt from stored outputs (no model needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from summarizer.evals.dataset import Case, EvalConfig, load_case, load_config
+from summarizer.evals.matching import AliasTable
+from summarizer.evals.scores import Sample
+from summarizer.schema import SummaryRecord
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """A case and where its file lives."""
+
+    case: Case
+    path: Path
+
+    @property
+    def document(self) -> Path:
+        """The document the case describes."""
+        return self.case.document_path(self.path)
+
+
+def load_cases(config_path: Path) -> tuple[EvalConfig, list[LoadedCase]]:
+    """The eval config and its cases."""
+    config = load_config(config_path)
+    cases = [LoadedCase(load_case(config_path.parent / name), config_path.parent / name) for name in config.cases]
+    return config, cases
+
+
+def make_sample(loaded: LoadedCase, config: EvalConfig, output: dict[str, object] | None, error: str | None) -> Sample:
+    """A scorable sample from a stored output."""
+    record = SummaryRecord.model_validate(output) if output is not None else None
+    aliases = AliasTable.of(config.aliases, loaded.case.aliases)
+    return Sample(case=loaded.case, output=record, raw_output=output, error=error, aliases=aliases)

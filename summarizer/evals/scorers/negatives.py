@@ -1,0 +1,26 @@
+"""Negative hits: output claims that match a claim which must not appear."""
+
+from __future__ import annotations
+
+from summarizer.evals.claims import all_claim_texts
+from summarizer.evals.matching import best_match
+from summarizer.evals.scores import ItemResult, Sample, Score
+
+
+def negative_hits(sample: Sample) -> Score:
+    """Negatives the output asserts (lower is better); each hit names the claim that made it."""
+    texts = all_claim_texts(sample.output) if sample.output else []
+    items = []
+    for negative in sample.case.negatives:
+        match = best_match(negative.elements, texts, sample.aliases, sample.year)
+        reason = f"HIT ({negative.why}): {match.text}" if match.matched else f"not asserted ({negative.why})"
+        items.append(ItemResult(id=negative.id, ok=match.matched, reason=reason))
+    hits = sum(i.ok for i in items)
+    return Score(
+        name="negative_hits",
+        numerator=hits,
+        denominator=len(items),
+        items=items,
+        higher_is_better=False,
+        explanation=f"{hits}/{len(items)} negative claims asserted",
+    )

@@ -1,0 +1,54 @@
+"""What scorers return, and the sample they score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from summarizer.evals.dataset import Case
+from summarizer.evals.matching import AliasTable
+from summarizer.schema import SummaryRecord
+
+
+class ItemResult(BaseModel):
+    """One scored item (a reference fact, an output fact, an event field ...)."""
+
+    id: str = Field(description="Item id.")
+    ok: bool = Field(description="Whether the item earned credit (for negatives: whether it was hit).")
+    reason: str = Field(default="", description="Why.")
+    group: str | None = Field(default=None, description="Sub-metric the item belongs to, if any.")
+
+
+class Score(BaseModel):
+    """A scorer's verdict on one sample: a pooled ratio with its items."""
+
+    name: str = Field(description="Metric name.")
+    numerator: float = Field(description="Units earning credit.")
+    denominator: float = Field(description="Units scored.")
+    explanation: str = Field(default="", description="One-line summary.")
+    items: list[ItemResult] = Field(default_factory=list, description="Per-item results.")
+    extra: dict[str, Any] = Field(default_factory=dict, description="Scorer-specific data (e.g. a confusion matrix).")
+    higher_is_better: bool = Field(default=True, description="Direction of the metric.")
+
+    @property
+    def value(self) -> float | None:
+        """numerator / denominator, or None when nothing was scored."""
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass
+class Sample:
+    """One document's reference and output, ready to score."""
+
+    case: Case
+    output: SummaryRecord | None
+    raw_output: dict[str, Any] | None = None
+    error: str | None = None
+    aliases: AliasTable = field(default_factory=AliasTable)
+
+    @property
+    def year(self) -> int:
+        """Year assumed for dates stated without one."""
+        return self.case.year
