@@ -88,8 +88,12 @@ def events(**changes: Any) -> dict[str, Any]:
     return answer
 
 
-def hand_built_record(statements: list[str], summary: str = "", events: list[dict[str, Any]] | None = None,
-                      quotes: list[str] | None = None) -> Any:
+def hand_built_record(
+    statements: list[str],
+    summary: str = "",
+    events: list[dict[str, Any]] | None = None,
+    quotes: list[str] | None = None,
+) -> Any:
     """A hand-built SummaryRecord (for scorer tests): facts with the given statements.
 
     Quotes default to a real sentence of seed 000, grounded exactly."""
@@ -102,35 +106,75 @@ def hand_built_record(statements: list[str], summary: str = "", events: list[dic
     for i, statement in enumerate(statements):
         quote = (quotes or [])[i] if quotes and i < len(quotes) else default_quote
         evidence = align_quote(quote, text).model_dump(mode="json")
-        facts.append({"statement": statement, "attribution": "NDS", "status": "claimed", "evidence": [evidence],
-                      "grounded": evidence["match"] != "unmatched"})
-    return SummaryRecord.model_validate({
-        "provenance": {
-            "source": {"path": str(SEED_000), "sha256": "0" * 64, "chars": len(text), "article_chars": 2970},
-            "model": "hand-built", "endpoint_kind": "none", "mode": "none", "templates": [],
-            "schema_version": "1.0", "schema_sha256": "0" * 64, "usage": {}, "attempts": 2, "reasks": 0,
-            "first_try_valid": True, "started_at": "2019-10-08T00:00:00+00:00",
-            "finished_at": "2019-10-08T00:00:01+00:00",
-        },
-        "headline": "hand-built", "dateline": None, "summary": summary, "key_facts": facts,
-        "events": events or [], "excluded_regions": [], "dropped_claims": [],
-        "grounding": {"exact": 0, "fuzzy": 0, "unmatched": 0},
-    })
+        facts.append(
+            {
+                "statement": statement,
+                "attribution": "NDS",
+                "status": "claimed",
+                "evidence": [evidence],
+                "grounded": evidence["match"] != "unmatched",
+            }
+        )
+    return SummaryRecord.model_validate(
+        {
+            "provenance": {
+                "source": {"path": str(SEED_000), "sha256": "0" * 64, "chars": len(text), "article_chars": 2970},
+                "model": "hand-built",
+                "endpoint_kind": "none",
+                "mode": "none",
+                "templates": [],
+                "schema_version": "1.0",
+                "schema_sha256": "0" * 64,
+                "usage": {},
+                "attempts": 2,
+                "reasks": 0,
+                "first_try_valid": True,
+                "started_at": "2019-10-08T00:00:00+00:00",
+                "finished_at": "2019-10-08T00:00:01+00:00",
+            },
+            "headline": "hand-built",
+            "dateline": None,
+            "summary": summary,
+            "key_facts": facts,
+            "events": events or [],
+            "excluded_regions": [],
+            "dropped_claims": [],
+            "grounding": {"exact": 0, "fuzzy": 0, "unmatched": 0},
+        }
+    )
 
 
 def hand_built_event(**changes: Any) -> dict[str, Any]:
     """A hand-built EventRecord dict for seed 000's Sept. 23 raid."""
     event: dict[str, Any] = {
-        "event_type": "Battles", "sub_event_type": "Armed clash",
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
         "date": {"start": "2019-09-23", "end": "2019-09-23", "precision": "day"},
-        "location": {"country": "Afghanistan", "admin1": "Helmand", "admin2": "Musa Qala", "place": None,
-                     "precision": "district"},
+        "location": {
+            "country": "Afghanistan",
+            "admin1": "Helmand",
+            "admin2": "Musa Qala",
+            "place": None,
+            "precision": "district",
+        },
         "actors": [{"name": "Afghan and U.S. forces", "role": "initiator"}, {"name": "AQIS", "role": "target"}],
         "persons": [{"name": "Asim Omar", "role": "leader of AQIS", "outcome": "killed"}],
-        "casualty_claims": [{"group": "militants", "outcome": "killed", "low": 6, "best": 6, "high": 6,
-                             "claimed_by": "NDS", "evidence": []}],
+        "casualty_claims": [
+            {
+                "group": "militants",
+                "outcome": "killed",
+                "low": 6,
+                "best": 6,
+                "high": 6,
+                "claimed_by": "NDS",
+                "evidence": [],
+            }
+        ],
         "totals": {"killed": 6, "captured": None, "injured": None},
-        "sources": ["NDS"], "conflicting_reports": [], "evidence": [], "grounded": False,
+        "sources": ["NDS"],
+        "conflicting_reports": [],
+        "evidence": [],
+        "grounded": False,
     }
     event.update(changes)
     return event

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
+from summarizer.ground import split_sentences
 from summarizer.schema import EventRecord, SummaryRecord
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def summary_sentences(record: SummaryRecord) -> list[str]:
     """The summary, one sentence each."""
-    return [s.strip() for s in _SENTENCE.split(record.summary) if s.strip()]
+    return split_sentences(record.summary, min_chars=1, max_chars=10_000)
 
 
 def fact_texts(record: SummaryRecord) -> list[str]:

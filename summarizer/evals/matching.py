@@ -99,19 +99,36 @@ def mentions(text: str, name: str, aliases: AliasTable) -> bool:
     return False
 
 
-def extract_numbers(text_norm: str) -> list[tuple[float, float]]:
-    """Numbers stated in normalised text, as (low, high) ranges."""
-    found: list[tuple[float, float]] = []
+def number_spans(text_norm: str) -> list[tuple[float, float, int]]:
+    """Numbers stated in normalised text: (low, high, position)."""
+    found: list[tuple[float, float, int]] = []
     for match in _NUMBER.finditer(text_norm):
         value = float(match.group(1).replace(",", ""))
-        found.append((value, value))
+        found.append((value, value, match.start()))
     for match in _WORD_NUMBER.finditer(text_norm):
         value = float(NUMBER_WORDS[match.group(1)])
-        found.append((value, value))
+        found.append((value, value, match.start()))
     for word, (low, high) in VAGUE_QUANTITIES.items():
-        if re.search(rf"\b{word}\b", text_norm):
-            found.append((float(low), float(high)))
+        for match in re.finditer(rf"\b{word}\b", text_norm):
+            found.append((float(low), float(high), match.start()))
     return found
+
+
+def extract_numbers(text_norm: str) -> list[tuple[float, float]]:
+    """Numbers stated in normalised text, as (low, high) ranges."""
+    return [(low, high) for low, high, _ in number_spans(text_norm)]
+
+
+def nearest_outcome(text_norm: str, position: int) -> str | None:
+    """The outcome (killed / captured / injured) whose word is closest to a position."""
+    best: tuple[int, str] | None = None
+    for outcome, words in OUTCOME_WORDS.items():
+        for word in words:
+            for match in re.finditer(rf"\b{word}", text_norm):
+                distance = abs(match.start() - position)
+                if best is None or distance < best[0]:
+                    best = (distance, outcome)
+    return best[1] if best else None
 
 
 def number_matches(element: NumberElement, stated: Sequence[tuple[float, float]]) -> bool:
@@ -217,11 +234,21 @@ def check_elements(elements: Elements, text: str, aliases: AliasTable, year: int
     for place in elements.places:
         check.add(mentions(text, place, aliases), f"place {place!r}")
     if elements.numbers:
-        stated = extract_numbers(text_norm)
+        spans = number_spans(text_norm)
+        stated = [(low, high) for low, high, _ in spans]
         for number in elements.numbers:
             shown = "/".join(f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}" for lo, hi in stated) or "none"
             want = f"{number.low:g}" if number.low == number.high else f"{number.low:g}-{number.high:g}"
-            check.add(number_matches(number, stated), f"number {want} (stated: {shown})")
+            hits = [pos for low, high, pos in spans if number_matches(number, [(low, high)])]
+            if hits and elements.outcome:
+                # "80 killed and 27 captured": each number binds to its nearest outcome word
+                bound = {nearest_outcome(text_norm, pos) for pos in hits}
+                ok = elements.outcome in bound
+                check.add(
+                    ok, f"number {want} {elements.outcome} (stated: {want} {'/'.join(sorted(b or '?' for b in bound))})"
+                )
+            else:
+                check.add(bool(hits), f"number {want} (stated: {shown})")
     if elements.dates:
         dates = extract_dates(text_norm, year)
         for date in elements.dates:

@@ -8,7 +8,9 @@ import datetime as dt
 from summarizer.evals.dataset import DateElement, Elements, NumberElement
 from summarizer.evals.matching import AliasTable, check_elements, extract_dates, extract_numbers, mentions
 
-ALIASES = AliasTable.of([["Asim Omar", "Asim Umar"], ["al-Qaida", "al Qaeda", "AQ"], ["NDS", "National Directorate of Security"]])  # noqa: E501
+ALIASES = AliasTable.of(
+    [["Asim Omar", "Asim Umar"], ["al-Qaida", "al Qaeda", "AQ"], ["NDS", "National Directorate of Security"]]
+)
 RAID = Elements(entities=["Asim Omar"], dates=[DateElement(value=dt.date(2019, 9, 23), precision="day")],
                 outcome="killed")  # fmt: skip
 SIX = Elements(entities=["NDS"], numbers=[NumberElement(low=6, high=6)], outcome="killed", keywords=["AQIS"])

@@ -1,0 +1,133 @@
+"""Scorers on hand-built outputs (tests/hand_built.py) against the real reference cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hand_built import ROOT, hand_built_event, hand_built_record
+
+from summarizer.evals.samples import load_cases, make_sample
+from summarizer.evals.scorers import score_sample
+from summarizer.evals.scorers.events import event_scores
+from summarizer.evals.scorers.facts import fact_precision, fact_recall
+from summarizer.evals.scorers.negatives import negative_hits
+from summarizer.evals.scores import Sample
+from summarizer.evals.stats import bootstrap, paired_difference
+
+CONFIG, CASES = load_cases(ROOT / "evals" / "config.yaml")
+CASE_000, CASE_004 = CASES
+
+
+def sample(record: object, case: object = CASE_000) -> Sample:
+    return make_sample(case, CONFIG, record.model_dump(mode="json"), None)  # type: ignore[attr-defined]
+
+
+def item(score: object, item_id: str) -> object:
+    return next(i for i in score.items if i.id == item_id)  # type: ignore[attr-defined]
+
+
+def test_paraphrase_and_alias_earn_recall_credit() -> None:
+    record = hand_built_record(
+        [
+            "Afghan intelligence said six other AQIS militants died in the operation.",
+            "Asim Umar, who headed al-Qaida in the Indian Subcontinent, died in a raid on Sept. 23.",
+        ]
+    )
+    recall = fact_recall(sample(record))
+    assert item(recall, "f08").ok  # six = 6, killed = died
+    assert item(recall, "f01").ok  # Asim Umar = Asim Omar, Sept. 23 = 2019-09-23
+    assert item(recall, "f02").ok  # headed = leader, alias of AQIS
+
+
+def test_killed_60_instead_of_six_loses_the_fact_and_says_why() -> None:
+    good = fact_recall(sample(hand_built_record(["The NDS said it killed six other AQIS members."])))
+    bad = fact_recall(sample(hand_built_record(["The NDS said it killed 60 other AQIS members."])))
+    assert item(good, "f08").ok and not item(bad, "f08").ok
+    assert bad.value is not None and good.value is not None and bad.value < good.value
+    assert "number 6 killed (stated:" not in item(bad, "f08").reason
+    assert "missing number 6 (stated: 60)" in item(bad, "f08").reason
+
+
+def test_wrong_date_wrong_person_and_swap_earn_nothing() -> None:
+    recall = fact_recall(
+        sample(
+            hand_built_record(
+                [
+                    "A raid on Sept. 21 killed Asim Omar.",  # wrong date
+                    "A raid on Sept. 23 killed Ayman al-Zawahiri.",  # wrong person
+                    "Asim Omar was captured on Sept. 23.",  # killed/captured swap
+                ]
+            )
+        )
+    )
+    assert not item(recall, "f01").ok
+
+
+def test_reader_comment_claim_and_swap_are_negative_hits() -> None:
+    comment = hand_built_record(["The US should buy the opium crops directly from the farmers."])
+    hits = negative_hits(sample(comment, CASE_004))
+    assert hits.numerator >= 1 and any("comment" in i.reason.lower() for i in hits.items if i.ok)
+    swap = negative_hits(sample(hand_built_record(["Asim Omar was captured in the raid."])))
+    assert item(swap, "n01").ok and "HIT" in item(swap, "n01").reason
+
+
+def test_precision_lists_unsupported_facts() -> None:
+    record = hand_built_record(
+        ["The NDS said it killed six other AQIS members.", "Aliens landed in Kabul."],
+        quotes=["The NDS said it killed six other AQIS members", "Aliens landed in Kabul yesterday evening"],
+    )
+    precision = fact_precision(sample(record))
+    assert precision.numerator == 1 and precision.denominator == 2
+    assert "UNSUPPORTED" in precision.items[1].reason
+
+
+def test_event_matching_fields_and_killed_captured_confusion() -> None:
+    scores = {s.name: s for s in event_scores(sample(hand_built_record([], events=[hand_built_event()])))}
+    assert scores["event_recall"].numerator == 1 and scores["event_precision"].value == 1.0
+    assert scores["event_sub_type_accuracy"].value == 1.0
+    assert scores["event_location_accuracy"].value == 1.0
+    assert scores["event_date_accuracy"].value == 1.0  # Sept. 23 inside the Sept. 22-23 window
+    # NDS's 6-7 killed is matched; the MoD's 22 killed and 14 arrested are missing
+    assert (scores["event_counts_accuracy"].numerator, scores["event_counts_accuracy"].denominator) == (1, 3)
+    assert scores["event_attribution_accuracy"].value == 1.0
+    confusion = scores["event_counts_accuracy"].extra["killed_captured_confusion"]
+    assert confusion["killed"] == {"killed": 2, "missing": 1} and confusion["captured"] == {"missing": 1}
+
+    swapped = hand_built_event()
+    swapped["casualty_claims"][0]["outcome"] = "captured"
+    swapped["persons"][0]["outcome"] = "captured"
+    scores = {s.name: s for s in event_scores(sample(hand_built_record([], events=[swapped])))}
+    assert scores["event_counts_accuracy"].value == 0.0
+    assert scores["event_counts_accuracy"].extra["killed_captured_confusion"]["killed"] == {"captured": 2, "missing": 1}
+
+
+def test_event_outside_window_or_place_loses_field_credit() -> None:
+    wrong = hand_built_event(date={"start": "2019-10-05", "end": "2019-10-05", "precision": "day"})
+    wrong["location"]["admin2"] = "Kajaki"
+    scores = {s.name: s for s in event_scores(sample(hand_built_record([], events=[wrong])))}
+    assert scores["event_date_accuracy"].value == 0.0
+    assert scores["event_location_accuracy"].value is not None and scores["event_location_accuracy"].value < 1.0
+
+
+def test_all_scorers_run_on_an_empty_output() -> None:
+    scores = score_sample(make_sample(CASE_000, CONFIG, None, "provider_error"))
+    assert scores["fact_recall"].value == 0.0 and scores["schema_validity"].value == 0.0
+
+
+def test_bootstrap_is_deterministic_and_brackets_the_value() -> None:
+    first, second = bootstrap([(5, 14), (3, 22)]), bootstrap([(5, 14), (3, 22)])
+    assert first == second
+    assert first.low is not None and first.high is not None and first.value is not None
+    assert first.low <= first.value <= first.high
+    units = [[(True, True)] * 5 + [(False, False)] * 9, [(True, True)] * 3 + [(False, False)] * 19]
+    same = paired_difference([(5, 14), (3, 22)], [(5, 14), (3, 22)], units)
+    assert same.value == 0.0 and same.low == 0.0 and same.high == 0.0
+    better = paired_difference(
+        [(6, 14), (3, 22)], [(5, 14), (3, 22)], [[*units[0][:5], (True, False), *units[0][6:]], units[1]]
+    )
+    assert better.value is not None and better.value > 0 and better.low is not None and better.low >= 0
+
+
+def test_case_files_carry_their_schema_line() -> None:
+    for path in sorted((ROOT / "evals" / "cases").glob("*.yaml")):
+        assert "$schema: ../schema/case.schema.json" in Path(path).read_text(encoding="utf-8")
