@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import httpx2
 import yaml
 
 from summarizer.errors import CassetteError, StaleCassette
+from summarizer.redact import scrub
 
 CASSETTE_VERSION = 1
 TEMPLATE_HEADER = "x-summarizer-template"
@@ -48,13 +48,6 @@ SAMPLING_FIELDS = (
     "presence_penalty",
 )
 RESPONSE_HEADERS = frozenset({"content-type", "retry-after"})
-SECRET_PATTERNS = (
-    re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"(?i)bearer\s+[A-Za-z0-9._\-]{8,}"),
-    re.compile(r"\b(org|proj)-[A-Za-z0-9]{8,}"),
-)
-SECRET_KEYS = frozenset({"api_key", "api-key", "authorization", "organization", "project", "x-api-key"})
-REDACTED = "<redacted>"
 RERECORD_HINT = "summarizer summarize ... --cassette PATH --record-mode rewrite (or: bash scripts/record-cassettes.sh)"
 
 try:  # the C loader is ~10x faster on cassettes that hold whole articles
@@ -71,18 +64,6 @@ class RecordMode(StrEnum):
     once = "once"
     new = "new"
     rewrite = "rewrite"
-
-
-def scrub(value: Any) -> Any:
-    """Remove key-like strings and secret-named fields from a JSON value."""
-    if isinstance(value, dict):
-        return {k: (REDACTED if k.lower() in SECRET_KEYS else scrub(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [scrub(v) for v in value]
-    if isinstance(value, str):
-        for pattern in SECRET_PATTERNS:
-            value = pattern.sub(REDACTED, value)
-    return value
 
 
 def _parse_body(content: bytes) -> Any:

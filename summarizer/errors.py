@@ -68,6 +68,12 @@ class BudgetExceeded(InvalidOutput):
     kind = "budget_exceeded"
 
 
+class DeadlineExceeded(ModelError):
+    """The per-document or per-run wall-clock deadline passed before the document was done."""
+
+    kind = "deadline_exceeded"
+
+
 class CassetteError(SummarizerError):
     """A recorded model call cannot be replayed (no match, or stale recording)."""
 

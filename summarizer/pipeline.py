@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarizer.call import ModelClient
-from summarizer.errors import InvalidOutput, SummarizerError
+from summarizer.errors import BudgetExceeded, DeadlineExceeded, InvalidOutput, SummarizerError
 from summarizer.ground import split_sentences
 from summarizer.load import DEFAULT_MAX_BYTES, Document, load_bytes, load_document
 from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, Template, load_template, render_messages
+from summarizer.redact import redact
 from summarizer.schema import (
     SCHEMA_VERSION,
     ErrorInfo,
@@ -29,6 +32,7 @@ from summarizer.schema import (
     Provenance,
     SourceInfo,
     SummaryRecord,
+    TemplateInfo,
     Usage,
     draft_schema_sha256,
     drafts_with_quote_choices,
@@ -191,12 +195,29 @@ class Pipeline:
             grounding=grounder.stats(),
         )
 
-    async def run_one(self, source: str) -> DocumentRecordT:
-        """Load and summarize one source; any SummarizerError becomes an ErrorRecord."""
+    def resume_key_for(self, doc: Document) -> str:
+        """Identity of a finished document: its text, the prompts, the schema and the model."""
+        return resume_key(doc.sha256, [t.info for t in self.templates], draft_schema_sha256(),
+                          self.client.endpoint.model)  # fmt: skip
+
+    async def run_one(self, source: str, limits: RunLimits | None = None) -> DocumentRecordT | None:
+        """Load and summarize one source; any SummarizerError becomes an ErrorRecord.
+
+        Returns None when ``limits.done`` says the document is already finished (resume)."""
+        limits = limits or RunLimits()
         budget = TokenBudget(self.settings.token_budget)
         try:
             doc = load_source(source, self.settings.max_bytes)
-            return await self.summarize(doc, budget)
+            if self.resume_key_for(doc) in limits.done:
+                logger.info("%s already done; skipped", source)
+                return None
+            limits.check_before(source)
+            try:
+                return await asyncio.wait_for(self.summarize(doc, budget), timeout=limits.time_left())
+            except TimeoutError:
+                raise DeadlineExceeded(f"deadline passed after {limits.elapsed():.1f}s") from None
+            finally:
+                limits.spend(budget.used)
         except SummarizerError as exc:
             logger.info("%s failed: %s", source, exc)
             return error_record(source, exc, budget.used)
@@ -207,22 +228,73 @@ class Pipeline:
         *,
         concurrency: int = 4,
         on_record: Callable[[DocumentRecordT], Awaitable[None] | None] | None = None,
+        limits: RunLimits | None = None,
     ) -> list[DocumentRecordT]:
-        """Summarize many sources concurrently; returns records in input order."""
+        """Summarize many sources concurrently; returns new records in input order (skipped ones left out)."""
         semaphore = asyncio.Semaphore(max(1, concurrency))
+        limits = limits or RunLimits()
 
-        async def one(source: str) -> DocumentRecordT:
+        async def one(source: str) -> DocumentRecordT | None:
             async with semaphore:
-                record = await self.run_one(source)
-            if on_record is not None:
+                record = await self.run_one(source, limits)
+            if record is not None and on_record is not None:
                 maybe = on_record(record)
                 if maybe is not None:
                     await maybe
             return record
 
-        return list(await asyncio.gather(*(one(source) for source in sources)))
+        results = await asyncio.gather(*(one(source) for source in sources))
+        return [r for r in results if r is not None]
+
+
+def resume_key(text_sha256: str, templates: Sequence[TemplateInfo], schema_sha256: str, model: str) -> str:
+    """Hash of what makes a summary reusable: document, prompts, schema and model."""
+    parts = [text_sha256, *(f"{t.name}@{t.sha256}" for t in sorted(templates, key=lambda t: t.name)), schema_sha256,
+             model]  # fmt: skip
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def record_resume_key(record: SummaryRecord) -> str:
+    """The resume key of a finished record."""
+    prov = record.provenance
+    return resume_key(prov.source.sha256, prov.templates, prov.schema_sha256, prov.model)
+
+
+@dataclass
+class RunLimits:
+    """Per-run limits shared by every document: deadlines, a token budget, and what is done."""
+
+    deadline_s: float | None = None
+    doc_timeout_s: float | None = None
+    run_token_budget: int | None = None
+    done: frozenset[str] = frozenset()
+    started: float = field(default_factory=time.monotonic)
+    used: Usage = field(default_factory=Usage)
+
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return time.monotonic() - self.started
+
+    def time_left(self) -> float | None:
+        """Seconds this document may take: the smaller of its timeout and the run's remaining time."""
+        limits = [self.doc_timeout_s] if self.doc_timeout_s is not None else []
+        if self.deadline_s is not None:
+            limits.append(max(0.0, self.deadline_s - self.elapsed()))
+        return min(limits) if limits else None
+
+    def check_before(self, source: str) -> None:
+        """Refuse to start a document once the run's deadline or token budget is spent."""
+        if self.deadline_s is not None and self.elapsed() >= self.deadline_s:
+            raise DeadlineExceeded(f"run deadline of {self.deadline_s:g}s passed before {source} started")
+        if self.run_token_budget is not None and self.used.total_tokens >= self.run_token_budget:
+            raise BudgetExceeded(f"run token budget of {self.run_token_budget} spent before {source} started")
+
+    def spend(self, usage: Usage) -> None:
+        """Add a document's tokens to the run total."""
+        self.used = self.used.add(usage)
 
 
 def error_record(source: str, exc: SummarizerError, usage: Usage | None = None) -> ErrorRecord:
     """The record written for a document that failed."""
-    return ErrorRecord(source=source, error=ErrorInfo(type=exc.kind, message=str(exc)), usage=usage or Usage())
+    message = redact(str(exc))
+    return ErrorRecord(source=source, error=ErrorInfo(type=exc.kind, message=message), usage=usage or Usage())

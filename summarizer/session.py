@@ -15,6 +15,7 @@ import httpx2
 from summarizer.call import ModelClient
 from summarizer.local_model import builtin_server
 from summarizer.providers import BUILTIN_MODEL, Endpoint, resolve_endpoint
+from summarizer.redact import register_secret
 from summarizer.retry import RetryPolicy, RetryTransport
 
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -69,6 +70,7 @@ async def open_client(
     options: EndpointOptions, recorder: TransportRecorder | None = None
 ) -> AsyncIterator[ModelClient]:
     """Yield a ready :class:`ModelClient`; stop the built-in server and save cassettes on exit."""
+    register_secret(options.api_key)
     async with AsyncExitStack() as stack:
         transport: httpx2.AsyncBaseTransport = httpx2.AsyncHTTPTransport()
         if recorder is not None:

@@ -70,6 +70,22 @@ class JsonlWriter:
             os.fsync(self.stream.fileno())
 
 
+def keep_finished(path: Path) -> list[SummaryRecord]:
+    """For --resume: the summaries already in a JSONL file, which is rewritten without the
+    error records (they are retried) and without a line cut short by a crash."""
+    if not path.exists():
+        return []
+    finished: list[SummaryRecord] = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = SummaryRecord.model_validate_json(line)
+        except ValueError:
+            continue  # an error record, or a partial line
+        finished.append(record)
+    write_atomic(path, "".join(record_json(r, indent=None) + "\n" for r in finished))
+    return finished
+
+
 def output_name(source: str, fmt: str, taken: set[str]) -> str:
     """File name for one document's output inside an output directory (unique within a run)."""
     stem = "stdin" if source == "-" else Path(source).stem or "document"

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -78,10 +79,23 @@ def raw(body: bytes, content_type: str = "application/json") -> Answer:
     return Answer(body=body, headers={"Content-Type": content_type})
 
 
+def draft_name(body: dict[str, Any]) -> str:
+    """Which draft a chat request asks for: 'FactsDraft' or 'EventsDraft' (from its response_format)."""
+    response_format = body.get("response_format") or {}
+    schema = response_format.get("json_schema", {}).get("schema") or response_format.get("schema") or {}
+    return str(response_format.get("json_schema", {}).get("name") or schema.get("title", ""))
+
+
 class ScriptedServer:
     """Context manager: start on a free loopback port, stop on exit."""
 
-    def __init__(self, models: tuple[str, ...] = ("scripted-model",), owned_by: str = "vllm") -> None:
+    def __init__(
+        self,
+        models: tuple[str, ...] = ("scripted-model",),
+        owned_by: str = "vllm",
+        responder: Callable[[dict[str, Any]], Answer] | None = None,
+    ) -> None:
+        self.responder = responder
         self.answers: deque[Answer] = deque()
         self.requests: list[dict[str, Any]] = []
         self.models = models
@@ -110,11 +124,13 @@ class ScriptedServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def _next(self) -> Answer:
+    def _next(self, body: dict[str, Any]) -> Answer:
         with self._lock:
-            if not self.answers:
-                return http_error(599, message="scripted server: no answer queued")
-            return self.answers.popleft()
+            if self.answers:
+                return self.answers.popleft()
+        if self.responder is not None:
+            return self.responder(body)
+        return http_error(599, message="scripted server: no answer queued")
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -158,6 +174,6 @@ class ScriptedServer:
                     body = {"_raw": payload.decode("utf-8", "replace")}
                 with server._lock:
                     server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                self._send(server._next())
+                self._send(server._next(body))
 
         return Handler

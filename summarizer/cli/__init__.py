@@ -15,6 +15,7 @@ import sys
 import typer
 from rich.console import Console
 
+from summarizer.redact import RedactingFilter
 from summarizer.schema import output_json_schema
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REGRESSION = 0, 1, 2, 3
@@ -34,6 +35,8 @@ def setup_logging(verbose: int) -> None:
     """-v info, -vv debug, on stderr."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
     if verbose < 2:  # instructor logs each failed attempt at ERROR; our records already say why
         logging.getLogger("instructor").setLevel(logging.CRITICAL)
 

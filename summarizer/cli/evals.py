@@ -10,23 +10,18 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from summarizer.cassette import RecordMode
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_REGRESSION, app, fail, setup_logging, stderr, stdout
 from summarizer.errors import SummarizerError
-from summarizer.evals.dataset import case_json_schema
-from summarizer.evals.html import render_html
-from summarizer.evals.render import json_text, junit_xml, markdown, table
-from summarizer.evals.report import Report, build_report, parse_thresholds, threshold_failures
-from summarizer.evals.run import run_eval
-from summarizer.evals.runlog import RunLog, SampleLog, now_utc, read_run_log, write_run_log
-from summarizer.pipeline import PipelineSettings
-from summarizer.session import EndpointOptions
 from summarizer.write import write_atomic
 
+if TYPE_CHECKING:
+    from summarizer.evals.report import Report
+    from summarizer.evals.runlog import RunLog, SampleLog
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate outputs against hand-written references.")
 app.add_typer(eval_app, name="eval")
 
@@ -38,6 +33,9 @@ REPORT_FORMATS = ("table", "md", "json", "html")
 
 def _gate(report: Report, fail_under: list[str], fail_over: list[str], junit: Path | None,
           fail_on_regression: bool = False) -> int:  # fmt: skip
+    from summarizer.evals.render import junit_xml
+    from summarizer.evals.report import parse_thresholds, threshold_failures
+
     failures = threshold_failures(report, parse_thresholds(fail_under), parse_thresholds(fail_over))
     if fail_on_regression and report.comparison:
         failures += [f"{r.name} regressed: {r.difference.value:+.3f}" for r in report.comparison.rows if r.regressed]
@@ -66,6 +64,13 @@ def eval_run(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
     """Summarize every case (through cassettes by default), score, and write a run log."""
+    from summarizer.evals.render import table
+    from summarizer.evals.report import build_report
+    from summarizer.evals.run import run_eval
+    from summarizer.evals.runlog import now_utc, write_run_log
+    from summarizer.pipeline import PipelineSettings
+    from summarizer.session import EndpointOptions
+
     setup_logging(verbose)
     if record_mode not in RecordMode.__members__:
         raise fail(f"--record-mode must be one of {', '.join(RecordMode.__members__)}")
@@ -99,6 +104,11 @@ def eval_report(
     junit: Junit = None,
 ) -> None:
     """Re-score a run log (no model call) and render it."""
+    from summarizer.evals.html import render_html
+    from summarizer.evals.render import json_text, markdown, table
+    from summarizer.evals.report import build_report
+    from summarizer.evals.runlog import read_run_log
+
     if fmt not in REPORT_FORMATS:
         raise fail(f"--format must be one of {', '.join(REPORT_FORMATS)}")
     try:
@@ -123,4 +133,6 @@ def eval_report(
 @eval_app.command("schema")
 def eval_schema() -> None:
     """Print the JSON Schema of an eval case file."""
+    from summarizer.evals.dataset import case_json_schema
+
     sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,11 +16,12 @@ from summarizer.cassette import Cassette, RecordMode
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app, fail, setup_logging, stderr
 from summarizer.errors import SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
-from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings
+from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, RunLimits, record_resume_key
+from summarizer.retry import RetryPolicy
 from summarizer.schema import ErrorRecord
 from summarizer.session import EndpointOptions, open_client
 from summarizer.validate import CallSettings
-from summarizer.write import FORMATS, JsonlWriter, output_name, render, write_atomic
+from summarizer.write import FORMATS, JsonlWriter, keep_finished, output_name, render, write_atomic
 
 QUOTE_POLICIES: dict[str, bool | None] = {"auto": None, "sentences": True, "free": False}
 
@@ -37,10 +39,10 @@ def exit_code(records: list[DocumentRecordT]) -> int:
 class _Sink:
     """Where records go as they finish: stdout, one file, or one file per document."""
 
-    def __init__(self, fmt: str, output: Path | None, stack: ExitStack) -> None:
+    def __init__(self, fmt: str, output: Path | None, stack: ExitStack, append: bool = False) -> None:
         self.fmt = fmt
         self.output = output
-        self.to_dir = output is not None and (output.is_dir() or str(output).endswith(("/", "\\")))
+        self.to_dir = output is not None and output.is_dir()
         self.taken: set[str] = set()
         self.jsonl: JsonlWriter | None = None
         if fmt == "jsonl" and not self.to_dir:
@@ -48,7 +50,7 @@ class _Sink:
                 stream = sys.stdout
             else:
                 output.parent.mkdir(parents=True, exist_ok=True)
-                stream = stack.enter_context(output.open("w", encoding="utf-8"))
+                stream = stack.enter_context(output.open("a" if append else "w", encoding="utf-8"))
             self.jsonl = JsonlWriter(stream)
 
     def add(self, record: DocumentRecordT) -> None:
@@ -74,7 +76,9 @@ class _Sink:
 def summarize(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, or - for standard input.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl or md.")] = "json",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file, or directory.")] = None,
+    output_arg: Annotated[
+        Optional[str], typer.Option("--output", "-o", help="Output file, or directory (existing, or ending in /).")
+    ] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Documents in flight at once.")] = 4,
     model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL (or OPENAI_BASE_URL).")] = None,
@@ -97,7 +101,12 @@ def summarize(
             "sentences: always; free: never."
         ),
     ] = "auto",
-    timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per HTTP request.")] = 600.0,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per HTTP request.")] = 600.0,
+    max_retries: Annotated[int, typer.Option(min=0, max=20, help="Transport retries per request (429, 5xx, ...).")] = 4,
+    resume: Annotated[bool, typer.Option(help="Skip documents already summarized in the --output JSONL file.")] = False,
+    deadline: Annotated[Optional[float], typer.Option(min=0.1, help="Seconds for the whole run.")] = None,
+    doc_timeout: Annotated[Optional[float], typer.Option(min=0.1, help="Seconds per document.")] = None,
+    run_token_budget: Annotated[Optional[int], typer.Option(min=1, help="Tokens for the whole run.")] = None,
     cassette: Annotated[Optional[Path], typer.Option(help="Record/replay model calls in this YAML file.")] = None,
     record_mode: Annotated[str, typer.Option(help="none (replay only), once, new or rewrite.")] = "none",
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug.")] = 0,
@@ -118,12 +127,25 @@ def summarize(
         extract_events=events,
         quote_choices=QUOTE_POLICIES[quotes],
     )
-    options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode, timeout=timeout)
+    options = EndpointOptions.from_env(
+        base_url=base_url, model=model, kind=endpoint_kind, mode=mode, timeout=timeout,
+        retry=RetryPolicy(max_attempts=max_retries + 1),
+    )  # fmt: skip
+    output = Path(output_arg) if output_arg else None
+    if output is not None and output_arg and output_arg.endswith(("/", os.sep)):
+        output.mkdir(parents=True, exist_ok=True)
     recorder = open_cassette(cassette, record_mode)
+    done: frozenset[str] = frozenset()
+    if resume:
+        if fmt != "jsonl" or output is None or output.is_dir():
+            raise fail("--resume needs --format jsonl and --output FILE")
+        done = frozenset(record_resume_key(r) for r in keep_finished(output))
+        stderr.print(f"resuming: {len(done)} documents already done", highlight=False)
+    limits = RunLimits(deadline_s=deadline, doc_timeout_s=doc_timeout, run_token_budget=run_token_budget, done=done)
     with ExitStack() as stack:
-        sink = _Sink(fmt, output, stack)
+        sink = _Sink(fmt, output, stack, append=resume)
         try:
-            records = asyncio.run(_run(sources, options, settings, concurrency, sink, recorder))
+            records = asyncio.run(_run(sources, options, settings, concurrency, sink, recorder, limits))
         except SummarizerError as exc:
             raise fail(str(exc)) from None
         sink.finish(records)
@@ -153,6 +175,7 @@ async def _run(
     concurrency: int,
     sink: _Sink,
     recorder: Cassette | None = None,
+    limits: RunLimits | None = None,
 ) -> list[DocumentRecordT]:
     show_progress = stderr.is_terminal and len(sources) > 1
     progress = Progress(
@@ -168,4 +191,4 @@ async def _run(
                 sink.add(record)
                 progress.advance(task)
 
-            return await pipeline.run_batch(sources, concurrency=concurrency, on_record=done)
+            return await pipeline.run_batch(sources, concurrency=concurrency, on_record=done, limits=limits)

@@ -42,6 +42,7 @@ async def run_eval(
         started = time.perf_counter()
         async with open_client(options, cassette) as client:
             record = await Pipeline(client, settings).run_one(str(loaded.document))
+        assert record is not None  # only resumed batches skip documents
         duration = time.perf_counter() - started
         if isinstance(record, ErrorRecord):
             log = SampleLog(id=loaded.case.id, document=str(loaded.document), document_sha256=None, output=None,
