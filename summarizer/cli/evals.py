@@ -61,6 +61,9 @@ def eval_run(
     fail_under: FailUnder = [],  # noqa: B006  (typer reads the default)
     fail_over: FailOver = [],  # noqa: B006
     junit: Junit = None,
+    judge: Annotated[
+        bool, typer.Option(help="Also ask an LLM judge (same client, own cassette); off by default.")
+    ] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
     """Summarize every case (through cassettes by default), score, and write a run log."""
@@ -82,7 +85,7 @@ def eval_run(
         stderr.print(f"  {sample.id}: {status}", highlight=False)
 
     try:
-        run = asyncio.run(run_eval(config, options, PipelineSettings(), RecordMode(record_mode), progress))
+        run = asyncio.run(run_eval(config, options, PipelineSettings(), RecordMode(record_mode), progress, judge))
         write_run_log(run, path)
         report = build_report(run)
     except SummarizerError as exc:

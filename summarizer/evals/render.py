@@ -70,6 +70,13 @@ def markdown(report: Report) -> str:
                   "|---|" + "---|" * len(matrix[1])]  # fmt: skip
         for ref, counts in matrix[0].items():
             lines.append(f"| {ref} | " + " | ".join(str(counts.get(col, 0)) for col in matrix[1]) + " |")
+    judged = [(s.log.id, s.log.judge) for s in report.samples if s.log.judge]
+    if judged:
+        lines += ["", f"## {judged[0][1]['label']}", "", "Kept apart from the metrics above.", ""]
+        for sample_id, verdict in judged:
+            detail = f" (error: {verdict['error']})" if verdict.get("error") else ""
+            lines.append(f"- {sample_id}: {verdict['supported']}/{verdict['total']} facts judged supported "
+                         f"by {verdict['model']}{detail}")  # fmt: skip
     if report.comparison:
         comp = report.comparison
         lines += ["", f"## Compared with {comp.baseline}", "", "| metric | difference [95% CI] | regressed |",
@@ -126,6 +133,7 @@ def as_json(report: Report) -> dict[str, Any]:
             s.log.id: {name: score.model_dump(mode="json") for name, score in s.scores.items()} for s in report.samples
         },
         "failed_samples": report.failed_samples,
+        "llm_judge": {s.log.id: s.log.judge for s in report.samples if s.log.judge},
         "warnings": report.warnings,
     }
     if report.comparison:

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from summarizer.cassette import Cassette, RecordMode
+from summarizer.errors import SummarizerError
 from summarizer.evals.dataset import EvalConfig
+from summarizer.evals.judge import JudgeResult, judge_output
 from summarizer.evals.runlog import (
     CaseRef,
     RunLog,
@@ -20,6 +22,7 @@ from summarizer.evals.runlog import (
 )
 from summarizer.evals.samples import LoadedCase, load_cases, make_sample
 from summarizer.evals.scorers import score_sample
+from summarizer.load import load_document
 from summarizer.pipeline import Pipeline, PipelineSettings
 from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, load_template
 from summarizer.schema import SCHEMA_VERSION, ErrorRecord, SummaryRecord, draft_schema_sha256
@@ -32,6 +35,7 @@ async def run_eval(
     settings: PipelineSettings,
     record_mode: RecordMode = RecordMode.none,
     on_sample: Callable[[SampleLog], None] | None = None,
+    judge: bool = False,
 ) -> RunLog:
     """Summarize every case's document (one cassette per case) and score the outputs."""
     config, cases = load_cases(config_path)
@@ -52,6 +56,10 @@ async def run_eval(
                             document_sha256=record.provenance.source.sha256,
                             output=record.model_dump(mode="json"), error=None, usage=record.provenance.usage,
                             duration_s=round(duration, 3))  # fmt: skip
+        if judge and log.output is not None:
+            log.judge = await _judge(
+                loaded, SummaryRecord.model_validate(log.output), options, cassette_dir, record_mode
+            )
         sample = make_sample(loaded, config, log.output, log.error.message if log.error else None)
         log.scores = {name: score.model_dump(mode="json") for name, score in score_sample(sample).items()}
         samples.append(log)
@@ -59,6 +67,19 @@ async def run_eval(
             on_sample(log)
     return RunLog(spec=_spec(config_path, config, cases, samples, settings, record_mode, cassette_dir),
                   samples=samples)  # fmt: skip
+
+
+async def _judge(
+    loaded: LoadedCase, record: SummaryRecord, options: EndpointOptions, cassette_dir: Path, record_mode: RecordMode
+) -> dict[str, object]:
+    """Run the optional judge through its own cassette (``<case>.judge.yaml``)."""
+    cassette = Cassette.load(cassette_dir / f"{loaded.case.id}.judge.yaml", record_mode)
+    async with open_client(options, cassette) as client:
+        try:
+            result = await judge_output(client, load_document(loaded.document), record)
+        except SummarizerError as exc:
+            result = JudgeResult(model=client.endpoint.model, supported=0, total=0, verdicts={}, error=str(exc))
+    return result.model_dump(mode="json")
 
 
 def _spec(

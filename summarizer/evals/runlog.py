@@ -56,6 +56,7 @@ class SampleLog(BaseModel):
     usage: Usage = Field(description="Tokens spent.")
     duration_s: float = Field(description="Wall time for this document.")
     scores: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Scores at run time.")
+    judge: dict[str, Any] | None = Field(default=None, description="Optional LLM judge result, kept apart.")
 
 
 class RunLog(BaseModel):

@@ -119,3 +119,25 @@ def test_report_on_a_file_that_is_not_a_run_log_is_a_usage_error(tmp_path: Path)
     bogus.write_text("{}", encoding="utf-8")
     result = runner.invoke(app, ["eval", "report", str(bogus)])
     assert result.exit_code == 2 and "not a summarizer run log" in result.stderr
+
+
+#: Judge cassettes, recorded from the built-in model by scripts/record-cassettes.sh.
+JUDGE_CASSETTES = ["000_27aace103a48bbe9.judge", "004_dd696f60cd6e8ce5.judge"]
+
+
+def test_optional_llm_judge_replays_and_is_kept_apart(tmp_path: Path) -> None:
+    for name in JUDGE_CASSETTES:
+        assert (ROOT / "tests" / "cassettes" / "seeds" / f"{name}.yaml").exists()
+    plain, judged = tmp_path / "plain.json", tmp_path / "judged.json"
+    assert runner.invoke(app, ["eval", "run", "--config", str(CONFIG), "-o", str(plain)]).exit_code == 0
+    result = runner.invoke(app, ["eval", "run", "--config", str(CONFIG), "-o", str(judged), "--judge"])
+    assert result.exit_code == 0, result.stderr
+    logs = [json.loads(p.read_text(encoding="utf-8")) for p in (plain, judged)]
+    assert all(s["judge"] is None for s in logs[0]["samples"])
+    for sample in logs[1]["samples"]:
+        assert sample["judge"]["label"].startswith("LLM judge") and sample["judge"]["model"]
+    # the deterministic scores do not change when the judge runs
+    assert [s["scores"] for s in logs[0]["samples"]] == [s["scores"] for s in logs[1]["samples"]]
+    report = runner.invoke(app, ["eval", "report", str(judged), "-f", "md"]).stdout
+    assert "## LLM judge (model opinion, not a deterministic metric)" in report
+    assert "judge" not in report.split("## LLM judge")[0]  # not in the metrics table
