@@ -13,6 +13,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scripted_server import ScriptedServer
 
+from summarizer.cassette import Cassette, RecordMode
+
+CASSETTE_DIR = Path(__file__).resolve().parent / "cassettes"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--record-mode for the ``cassette`` fixture: none (default, replay only), once, new, rewrite."""
+    parser.addoption(
+        "--record-mode",
+        default="none",
+        choices=[mode.value for mode in RecordMode],
+        help="cassette record mode for tests that use the cassette fixture",
+    )
+
+
 ENV_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "SUMMARIZER_PROMPTS_DIR")
 
 
@@ -28,3 +43,13 @@ def scripted() -> Iterator[ScriptedServer]:
     """A scripted OpenAI-compatible server on 127.0.0.1."""
     with ScriptedServer() as server:
         yield server
+
+
+@pytest.fixture
+def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
+    """The test's own cassette, next to the tests: cassettes/<module>/<test>.yaml."""
+    module = Path(str(request.node.fspath)).stem
+    path = CASSETTE_DIR / module / f"{request.node.name}.yaml"
+    recorder = Cassette.load(path, request.config.getoption("--record-mode"))
+    yield recorder
+    recorder.save()

@@ -222,3 +222,23 @@ def test_network_wall_blocks_non_loopback_hosts() -> None:
 
     with pytest.raises(SocketConnectBlockedError), socket.create_connection(("192.0.2.1", 443), timeout=1):
         pass
+
+
+def test_library_pipeline_replays_through_the_cassette_fixture(cassette: Cassette) -> None:
+    """Recorded from the built-in model with: pytest tests/test_cassette.py -k fixture --record-mode=once
+    (cassette: tests/cassettes/test_cassette/test_library_pipeline_replays_through_the_cassette_fixture.yaml)."""
+    from summarizer.load import load_document
+    from summarizer.pipeline import Pipeline, PipelineSettings
+    from summarizer.session import EndpointOptions, open_client
+
+    async def run() -> Any:
+        async with open_client(EndpointOptions(), cassette) as client:
+            settings = PipelineSettings(extract_events=False)
+            return await Pipeline(client, settings).summarize(load_document(ROOT / "seeds" / f"{SEEDS[1]}.txt"))
+
+    record = asyncio.run(run())
+    assert record.provenance.endpoint_kind == "builtin" and record.events == []
+    text = (ROOT / "seeds" / f"{SEEDS[1]}.txt").read_text(encoding="utf-8")
+    for fact in record.key_facts:
+        for ev in fact.evidence:
+            assert ev.match.value != "exact" or text[ev.start : ev.end] == ev.quote

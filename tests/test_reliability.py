@@ -180,3 +180,26 @@ def test_fake_key_never_reaches_anything_written(tmp_path: Path, failure: str) -
     for name, text in written.items():
         assert FAKE_KEY not in text, f"{name} leaks the key"
         assert "FAKEKEY" not in text, f"{name} leaks part of the key"
+
+
+def test_document_timeout_and_run_token_budget(tmp_path: Path) -> None:
+    docs = distinct_docs(tmp_path / "docs", 3)
+
+    def slow(body: dict[str, Any]) -> Answer:
+        answer = hand_built_answer(body)
+        answer.delay = 2.0
+        return answer
+
+    with ScriptedServer(responder=slow) as server:
+        timed = runner.invoke(app, ["summarize", str(docs[0]), *FREE, "--doc-timeout", "0.5", "--max-retries", "0"],
+                              env={"OPENAI_BASE_URL": server.base_url})  # fmt: skip
+    assert timed.exit_code == 1 and json.loads(timed.stdout)["error"]["type"] == "deadline_exceeded"
+
+    with ScriptedServer(responder=hand_built_answer) as server:
+        out = tmp_path / "budget.jsonl"
+        budget = runner.invoke(app, ["summarize", *map(str, docs), *FREE, "--concurrency", "1", "--format", "jsonl",
+                                     "-o", str(out), "--run-token-budget", "250"],
+                               env={"OPENAI_BASE_URL": server.base_url})  # fmt: skip
+    kinds = [json.loads(line).get("error", {}).get("type", "summary") for line in out.read_text().splitlines()]
+    assert budget.exit_code == 1
+    assert kinds == ["summary", "budget_exceeded", "budget_exceeded"]  # 300 tokens spent by the first
