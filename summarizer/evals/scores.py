@@ -32,6 +32,13 @@ class Score(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict, description="Scorer-specific data (e.g. a confusion matrix).")
     higher_is_better: bool = Field(default=True, description="Direction of the metric.")
 
+    @classmethod
+    def from_items(cls, name: str, items: list[ItemResult], what: str, higher_is_better: bool = True) -> Score:
+        """A ratio of the items that are ok, explained as 'k/n <what>'."""
+        hits = sum(item.ok for item in items)
+        return cls(name=name, numerator=hits, denominator=len(items), items=items,
+                   explanation=f"{hits}/{len(items)} {what}", higher_is_better=higher_is_better)  # fmt: skip
+
     @property
     def value(self) -> float | None:
         """numerator / denominator, or None when nothing was scored."""

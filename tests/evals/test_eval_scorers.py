@@ -131,3 +131,26 @@ def test_bootstrap_is_deterministic_and_brackets_the_value() -> None:
 def test_case_files_carry_their_schema_line() -> None:
     for path in sorted((ROOT / "evals" / "cases").glob("*.yaml")):
         assert "$schema: ../schema/case.schema.json" in Path(path).read_text(encoding="utf-8")
+
+
+def test_grounding_validity_and_reask_scorers_on_hand_built_outputs() -> None:
+    from summarizer.evals.scorers.output_quality import (
+        first_try_validity,
+        grounding_rate,
+        reask_rate,
+        schema_validity,
+    )
+
+    record = hand_built_record(
+        ["The NDS said it killed six other AQIS members.", "Aliens landed."],
+        quotes=["The NDS said it killed six other AQIS members", "Aliens landed in Kabul yesterday evening"],
+    )
+    grounding = grounding_rate(sample(record))
+    assert grounding.extra == {"exact": 1, "fuzzy": 0, "unmatched": 1} and grounding.value == 0.5
+    assert schema_validity(sample(record)).value == 1.0
+    broken = record.model_dump(mode="json")
+    broken["events"] = [{"event_type": "Picnic"}]
+    assert schema_validity(Sample(case=CASE_000.case, output=None, raw_output=broken)).value == 0.0
+    record.provenance.reasks, record.provenance.attempts, record.provenance.first_try_valid = 1, 3, False
+    assert reask_rate(sample(record)).value == 1 / 3
+    assert first_try_validity(sample(record)).value == 0.0

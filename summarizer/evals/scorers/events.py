@@ -72,13 +72,6 @@ def assign(outputs: list[EventRecord], refs: list[ReferenceEvent], aliases: Alia
     return [(int(i), int(j), float(sim[i, j])) for i, j in zip(rows, cols, strict=True) if sim[i, j] >= MIN_SIMILARITY]
 
 
-def _ratio(name: str, items: list[ItemResult], what: str) -> Score:
-    hits = sum(i.ok for i in items)
-    return Score(
-        name=name, numerator=hits, denominator=len(items), items=items, explanation=f"{hits}/{len(items)} {what}"
-    )
-
-
 def _count_overlaps(low: int | None, high: int | None, ref_low: int, ref_high: int) -> bool:
     if low is None and high is None:
         return False
@@ -160,10 +153,10 @@ def event_scores(sample: Sample) -> list[Score]:
                     )
                 )
     scores = [
-        _ratio("event_recall", recall_items, "reference events matched"),
-        _ratio("event_precision", precision_items, "output events matched"),
+        Score.from_items("event_recall", recall_items, "reference events matched"),
+        Score.from_items("event_precision", precision_items, "output events matched"),
     ]
     for name in ("type", "sub_type", "date", "location", "actors", "counts", "attribution"):
-        scores.append(_ratio(f"event_{name}_accuracy", fields[name], f"matched {name} checks correct"))
+        scores.append(Score.from_items(f"event_{name}_accuracy", fields[name], f"matched {name} checks correct"))
     scores[-2].extra["killed_captured_confusion"] = {k: dict(v) for k, v in confusion.items()}
     return scores

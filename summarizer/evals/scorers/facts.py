@@ -15,14 +15,7 @@ def fact_recall(sample: Sample) -> Score:
     for fact in sample.case.facts:
         match = best_match(fact.elements, texts, sample.aliases, sample.year)
         items.append(ItemResult(id=fact.id, ok=match.matched, reason=match.reason))
-    hits = sum(i.ok for i in items)
-    return Score(
-        name="fact_recall",
-        numerator=hits,
-        denominator=len(items),
-        items=items,
-        explanation=f"{hits}/{len(items)} reference facts covered",
-    )
+    return Score.from_items("fact_recall", items, "reference facts covered")
 
 
 def fact_precision(sample: Sample) -> Score:
@@ -52,25 +45,11 @@ def fact_precision(sample: Sample) -> Score:
                 group="reference" if reference else None,
             )
         )
-    supported = sum(i.ok for i in items)
-    return Score(
-        name="fact_precision",
-        numerator=supported,
-        denominator=len(items),
-        items=items,
-        explanation=f"{supported}/{len(items)} output facts supported",
-    )
+    return Score.from_items("fact_precision", items, "output facts supported")
 
 
 def fact_reference_precision(sample: Sample) -> Score:
     """Stricter: share of output facts that match a reference fact (grounding alone does not count)."""
     base = fact_precision(sample)
     items = [i.model_copy(update={"ok": i.group == "reference"}) for i in base.items]
-    hits = sum(i.ok for i in items)
-    return Score(
-        name="fact_reference_precision",
-        numerator=hits,
-        denominator=len(items),
-        items=items,
-        explanation=f"{hits}/{len(items)} output facts match a reference fact",
-    )
+    return Score.from_items("fact_reference_precision", items, "output facts match a reference fact")

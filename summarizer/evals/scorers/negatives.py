@@ -15,12 +15,4 @@ def negative_hits(sample: Sample) -> Score:
         match = best_match(negative.elements, texts, sample.aliases, sample.year)
         reason = f"HIT ({negative.why}): {match.text}" if match.matched else f"not asserted ({negative.why})"
         items.append(ItemResult(id=negative.id, ok=match.matched, reason=reason))
-    hits = sum(i.ok for i in items)
-    return Score(
-        name="negative_hits",
-        numerator=hits,
-        denominator=len(items),
-        items=items,
-        higher_is_better=False,
-        explanation=f"{hits}/{len(items)} negative claims asserted",
-    )
+    return Score.from_items("negative_hits", items, "negative claims asserted", higher_is_better=False)
