@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarizer.cassette import RERECORD_HINT, read_interactions
+from summarizer.drafts import EventsDraft, FactsDraft, model_schema_sha256
 from summarizer.errors import SummarizerError
 from summarizer.prompt import load_template
-from summarizer.schema import EventsDraft, FactsDraft, model_schema_sha256
 
 REFERENCE_SUFFIXES = frozenset({".py", ".md", ".sh", ".yaml", ".yml", ".toml", ".json", ".txt", ""})
 

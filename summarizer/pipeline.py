@@ -17,6 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarizer.call import ModelClient
+from summarizer.drafts import (
+    EventsDraft,
+    FactsDraft,
+    draft_schema_sha256,
+    drafts_with_quote_choices,
+    model_schema_sha256,
+)
 from summarizer.errors import BudgetExceeded, DeadlineExceeded, InvalidOutput, SummarizerError
 from summarizer.ground import split_sentences
 from summarizer.load import DEFAULT_MAX_BYTES, Document, load_bytes, load_document
@@ -27,16 +34,11 @@ from summarizer.schema import (
     ErrorInfo,
     ErrorRecord,
     EventRecord,
-    EventsDraft,
-    FactsDraft,
     Provenance,
     SourceInfo,
     SummaryRecord,
     TemplateInfo,
     Usage,
-    draft_schema_sha256,
-    drafts_with_quote_choices,
-    model_schema_sha256,
 )
 from summarizer.validate import (
     CallSettings,

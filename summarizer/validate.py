@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from summarizer.call import ModelClient
+from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
 from summarizer.errors import BudgetExceeded, InvalidOutput
 from summarizer.ground import align_quote, mentioned, normalise
 from summarizer.load import Document
@@ -24,14 +25,11 @@ from summarizer.schema import (
     SUB_EVENT_TO_EVENT,
     Actor,
     CasualtyClaim,
-    DraftEvent,
     DroppedClaim,
     EventDate,
     EventRecord,
-    EventsDraft,
     EventTotals,
     Evidence,
-    FactsDraft,
     GroundingStats,
     KeyFact,
     Location,

@@ -11,9 +11,9 @@ from hand_built import HAND_BUILT_FACTS_000
 from scripted_server import Answer, ScriptedServer, completion, http_error, raw
 
 from summarizer.call import ModelClient
+from summarizer.drafts import FactsDraft
 from summarizer.errors import ProviderError, RateLimitExhausted
 from summarizer.retry import RetryPolicy, parse_retry_after
-from summarizer.schema import FactsDraft
 from summarizer.session import EndpointOptions, open_client
 
 FAST = RetryPolicy(max_attempts=4, initial_wait=0.01, max_wait=0.05, retry_after_cap=2.0, deadline=30.0, jitter=0.01)

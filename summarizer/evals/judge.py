@@ -9,10 +9,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from summarizer.call import ModelClient
+from summarizer.drafts import model_schema_sha256
 from summarizer.load import Document
 from summarizer.pipeline import template_tag
 from summarizer.prompt import SYSTEM_TEMPLATE, delimit_article, load_template
-from summarizer.schema import SummaryRecord, model_schema_sha256
+from summarizer.schema import SummaryRecord
 from summarizer.validate import CallSettings
 
 JUDGE_TEMPLATE = "judge.md.j2"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from summarizer.cassette import Cassette, RecordMode
+from summarizer.drafts import draft_schema_sha256
 from summarizer.errors import SummarizerError
 from summarizer.evals.dataset import EvalConfig
 from summarizer.evals.judge import JudgeResult, judge_output
@@ -25,7 +26,7 @@ from summarizer.evals.scorers import score_sample
 from summarizer.load import load_document
 from summarizer.pipeline import Pipeline, PipelineSettings
 from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, load_template
-from summarizer.schema import SCHEMA_VERSION, ErrorRecord, SummaryRecord, draft_schema_sha256
+from summarizer.schema import SCHEMA_VERSION, ErrorRecord, SummaryRecord
 from summarizer.session import EndpointOptions, open_client
 
 
