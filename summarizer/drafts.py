@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -139,11 +140,13 @@ def drafts_with_quote_choices(choices: list[str]) -> tuple[type[FactsDraft], typ
     return facts, events
 
 
+@lru_cache(maxsize=64)
 def model_schema_sha256(model: type[BaseModel]) -> str:
     """Hash of one model's JSON Schema."""
     return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()
 
 
+@cache
 def draft_schema_sha256() -> str:
     """Hash of the draft schemas the model fills in; changes when they change."""
     blob = json.dumps([FactsDraft.model_json_schema(), EventsDraft.model_json_schema()], sort_keys=True).encode()

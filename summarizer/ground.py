@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -122,9 +123,20 @@ def _normalise_indexed(text: str, start: int = 0, end: int | None = None) -> tup
     return "".join(pieces), starts, ends
 
 
+def _replace_special(match: re.Match[str]) -> str:
+    token = match.group()
+    rep = _CHAR_MAP.get(token)
+    if rep is None:  # whitespace and invisible characters: one space, or nothing
+        return " " if token.strip(_INVISIBLE) else ""
+    return rep
+
+
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """Normalise text for alignment: quotes, dashes, ellipsis, whitespace runs, case."""
-    return _normalise_indexed(text)[0].strip(" ")
+    """Normalise text for alignment: quotes, dashes, ellipsis, whitespace runs, case.
+
+    The same mapping as the offset-tracking aligner, without building offsets."""
+    return _SPECIAL.sub(_replace_special, text).casefold().strip(" ")
 
 
 def _is_word(ch: str) -> bool:

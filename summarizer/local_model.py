@@ -100,6 +100,7 @@ def builtin_server(settings: ServerSettings | None = None) -> Iterator[str]:
         "--port", str(port),
         "--n_ctx", str(settings.n_ctx),
         "--n_threads", str(settings.n_threads),
+        "--logits_all", "False",  # the server defaults to True: logits for every prompt token
     ]  # fmt: skip
     log_file = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log", delete=False)  # noqa: SIM115
     log_path = Path(log_file.name)

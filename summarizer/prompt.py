@@ -52,11 +52,18 @@ class Template:
 
     def render(self, **values: Any) -> str:
         """Render with StrictUndefined: a missing value is an error, not an empty string."""
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
         try:
-            return env.from_string(self.source).render(**values).strip() + "\n"
+            return _compile(self.source).render(**values).strip() + "\n"
         except jinja2.TemplateError as exc:
             raise ConfigError(f"prompt template {self.name}: {exc}") from exc
+
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+@lru_cache(maxsize=64)
+def _compile(source: str) -> jinja2.Template:
+    return _ENV.from_string(source)
 
 
 @lru_cache(maxsize=64)

@@ -72,7 +72,9 @@ async def open_client(
     """Yield a ready :class:`ModelClient`; stop the built-in server and save cassettes on exit."""
     register_secret(options.api_key)
     async with AsyncExitStack() as stack:
-        transport: httpx2.AsyncBaseTransport = httpx2.AsyncHTTPTransport()
+        # keep-alive for every request in flight (httpx's default keeps only 20 and reconnects)
+        limits = httpx2.Limits(max_connections=256, max_keepalive_connections=256)
+        transport: httpx2.AsyncBaseTransport = httpx2.AsyncHTTPTransport(limits=limits)
         if recorder is not None:
             transport = recorder.wrap(transport)
             stack.callback(recorder.save)

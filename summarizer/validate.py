@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from summarizer.call import ModelClient
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
 from summarizer.errors import BudgetExceeded, InvalidOutput
-from summarizer.ground import align_quote, mentioned, normalise
+from summarizer.ground import Aligner, ground_quotes, mentioned, normalise
 from summarizer.load import Document
 from summarizer.prompt import Template, render_reask
 from summarizer.schema import (
@@ -93,8 +93,8 @@ def quotes_in_events(draft: EventsDraft) -> list[str]:
 
 def grounding_problems(quotes: Sequence[str], doc: Document) -> list[str]:
     """Feedback lines for quotes that are not in the article body."""
-    region = (doc.article_start, doc.article_end)
-    missing = [q for q in quotes if align_quote(q, doc.text, region=region).match is MatchKind.unmatched]
+    found = ground_quotes(quotes, doc.text, region=(doc.article_start, doc.article_end))
+    missing = [q for q, evidence in zip(quotes, found, strict=True) if evidence.match is MatchKind.unmatched]
     problems = [f'this quote is not in the article, copy a real sentence instead: "{q[:160]}"' for q in missing]
     if len(problems) > MAX_FEEDBACK_QUOTES:
         extra = len(problems) - MAX_FEEDBACK_QUOTES
@@ -166,6 +166,8 @@ class Grounder:
         self.evidence: list[Evidence] = []
         self.removed: list[str] = []
         self._article_norm = normalise(doc.article_text)
+        self._aligner = Aligner(doc.text, (doc.article_start, doc.article_end))
+        self._excluded: list[tuple[str, Aligner]] | None = None
 
     def supported(self, value: str | None, field_name: str) -> str | None:
         """The value if the article mentions it, else None (and the removal is noted)."""
@@ -183,7 +185,7 @@ class Grounder:
 
     def align(self, quote: str) -> Evidence:
         """Align one quote to the article body (not recorded in the stats)."""
-        return align_quote(quote, self.doc.text, region=(self.doc.article_start, self.doc.article_end))
+        return self._aligner.align(quote)
 
     def ground(self, quote: str) -> Evidence:
         """Align one quote to the article body and count it in the stats."""
@@ -195,10 +197,11 @@ class Grounder:
         """If the quote is not in the article but is in excluded text, that region's reason."""
         if self.align(quote).match is not MatchKind.unmatched:
             return None
-        for region in self.doc.excluded:
-            found = align_quote(quote, self.doc.text, region=(region.start, region.end))
-            if found.match is not MatchKind.unmatched:
-                return region.reason
+        if self._excluded is None:
+            self._excluded = [(r.reason, Aligner(self.doc.text, (r.start, r.end))) for r in self.doc.excluded]
+        for reason, aligner in self._excluded:
+            if aligner.align(quote).match is not MatchKind.unmatched:
+                return reason
         return None
 
     def stats(self) -> GroundingStats:

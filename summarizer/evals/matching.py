@@ -61,12 +61,17 @@ class AliasTable:
         Short all-capital acronyms (US, AP, IS) are kept as written and matched
         case-sensitively, so 'US' never matches the pronoun 'us'; the rest are normalised.
         """
-        key = normalise(name)
-        found = {_spelling(name)}
-        for group in self.groups:
-            if key in {normalise(n) for n in group}:
-                found |= {_spelling(n) for n in group}
-        return tuple(sorted(found, key=len, reverse=True))
+        return _variants(self.groups, name)
+
+
+@lru_cache(maxsize=16384)
+def _variants(groups: tuple[tuple[str, ...], ...], name: str) -> tuple[str, ...]:
+    key = normalise(name)
+    found = {_spelling(name)}
+    for group in groups:
+        if key in {normalise(n) for n in group}:
+            found |= {_spelling(n) for n in group}
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 def is_acronym(name: str) -> bool:
