@@ -1,0 +1,280 @@
+"""B1 (pipeline overhead) and B2 (concurrency scaling) against the fake server.
+
+Both sides hit the same server child process.  The pipeline side is the real stack:
+``summarizer.session.open_client`` (retry transport, instructor, openai) and
+``Pipeline.run_batch`` over documents on disk, endpoint kind ``vllm``, quote choices off
+so the hand-built answers validate.  The raw side is a bare ``openai.AsyncOpenAI`` loop
+that replays the exact request bodies (and X-Summarizer-* headers) the pipeline sent,
+captured once from the server side, at the same concurrency: one document at a time
+per worker, its facts request then its events request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import openai
+from common import SEED_000, FakeServer, Figure, log, optional_step, profile_call
+
+from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings
+from summarizer.schema import SummaryRecord
+from summarizer.session import EndpointOptions, open_client
+
+Request = tuple[dict[str, Any], dict[str, str]]
+_DOC_TAG = re.compile(r"Dispatch (\d{4})\.")
+OVERHEAD_GOAL = 1.10
+SCALING_GOAL = 0.90
+
+
+def make_docs(n: int, directory: Path) -> list[str]:
+    """``n`` distinct copies of seed 000 (a numbered first line), so every request differs."""
+    text = SEED_000.read_text(encoding="utf-8")
+    paths = []
+    for i in range(n):
+        path = directory / f"doc{i:04d}.txt"
+        path.write_text(f"Dispatch {i:04d}.\n\n{text}", encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+async def _pipeline(base_url: str, sources: list[str], concurrency: int) -> tuple[float, list[DocumentRecordT]]:
+    options = EndpointOptions(base_url=base_url, model="bench-model", kind="vllm", api_key="not-needed")
+    async with open_client(options) as client:
+        pipeline = Pipeline(client, PipelineSettings(quote_choices=False))
+        start = time.perf_counter()
+        records = await pipeline.run_batch(sources, concurrency=concurrency)
+        return time.perf_counter() - start, records
+
+
+def run_pipeline(base_url: str, sources: list[str], concurrency: int) -> float:
+    """Seconds for ``Pipeline.run_batch``; every record must be a valid, fully grounded summary."""
+    seconds, records = asyncio.run(_pipeline(base_url, sources, concurrency))
+    bad = [r for r in records if not isinstance(r, SummaryRecord) or r.grounding.unmatched or r.provenance.reasks]
+    if bad:
+        raise RuntimeError(f"{len(bad)} of {len(records)} pipeline records are not clean: {bad[0]!r:.300}")
+    return seconds
+
+
+async def _raw(base_url: str, per_doc: list[list[Request]], concurrency: int) -> float:
+    client = openai.AsyncOpenAI(base_url=base_url, api_key="not-needed", max_retries=0)
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(requests: list[Request]) -> None:
+        async with semaphore:
+            for body, headers in requests:
+                completion = await client.chat.completions.create(**body, extra_headers=headers)
+                if not completion.choices[0].message.content:
+                    raise RuntimeError("raw loop got an empty answer")
+
+    try:
+        start = time.perf_counter()
+        await asyncio.gather(*(one(requests) for requests in per_doc))
+        return time.perf_counter() - start
+    finally:
+        await client.close()
+
+
+def run_raw(base_url: str, per_doc: list[list[Request]], concurrency: int) -> float:
+    """Seconds for the raw openai loop replaying ``per_doc``."""
+    return asyncio.run(_raw(base_url, per_doc, concurrency))
+
+
+def capture_requests(sources: list[str], concurrency: int) -> list[list[Request]]:
+    """Run the pipeline once against a capturing server; the requests of each document, in order."""
+    with FakeServer(capture=True) as server:
+        run_pipeline(server.base_url, sources, concurrency)
+        captured = server.get("/_captured")
+    by_doc: dict[int, list[Request]] = defaultdict(list)
+    for item in captured:
+        user = next(m["content"] for m in item["body"]["messages"] if m["role"] == "user")
+        found = _DOC_TAG.search(user)
+        if found is None:
+            raise RuntimeError("captured request without a document tag")
+        headers = {name.title(): value for name, value in item["headers"].items()}
+        by_doc[int(found.group(1))].append((item["body"], headers))
+    per_doc = [by_doc[i] for i in range(len(sources))]
+    if any(len(requests) != 2 for requests in per_doc):
+        raise RuntimeError("expected exactly 2 requests per document (facts, events)")
+    # facts first, as the pipeline sends them
+    return [
+        sorted(reqs, key=lambda r: r[0]["response_format"]["json_schema"]["name"] != "FactsDraft") for reqs in per_doc
+    ]
+
+
+def bench_overhead(n_docs: int, concurrency: int, rounds: int, profile: bool, whatif: bool = False) -> Figure:
+    """B1: pipeline seconds / raw-loop seconds for the same requests at the same concurrency."""
+    with tempfile.TemporaryDirectory(prefix="bench-b1-") as tmp:
+        sources = make_docs(n_docs, Path(tmp))
+        log(f"B1: capturing the pipeline's requests for {n_docs} docs")
+        per_doc = capture_requests(sources, concurrency)
+        ratios, pipe_times, raw_times, server_load = [], [], [], []
+        with FakeServer() as server:
+            run_raw(server.base_url, per_doc[: min(20, n_docs)], concurrency)  # warm-up
+            for r in range(rounds):
+                order = ("pipeline", "raw") if r % 2 == 0 else ("raw", "pipeline")
+                times: dict[str, float] = {}
+                for side in order:
+                    cpu0 = server.cpu_seconds()
+                    if side == "pipeline":
+                        times[side] = run_pipeline(server.base_url, sources, concurrency)
+                    else:
+                        times[side] = run_raw(server.base_url, per_doc, concurrency)
+                        server_load.append((server.cpu_seconds() - cpu0) / times[side])
+                ratios.append(times["pipeline"] / times["raw"])
+                pipe_times.append(times["pipeline"])
+                raw_times.append(times["raw"])
+                log(f"B1 round {r + 1}: pipeline {times['pipeline']:.2f}s raw {times['raw']:.2f}s")
+            ratio = statistics.median(ratios)
+            figure = Figure(
+                id="B1",
+                what=f"pipeline overhead ({n_docs} docs, concurrency {concurrency}, 0 ms server)",
+                value=ratio,
+                unit="× raw openai loop",
+                goal=f"ratio ≤ {OVERHEAD_GOAL:.2f}",
+                met=ratio <= OVERHEAD_GOAL,
+            )
+            n_req = 2 * n_docs
+            pipe, raw = statistics.median(pipe_times), statistics.median(raw_times)
+            figure.table = [["side", "median wall s", "docs/s", "requests/s", "ms per doc"]]
+            for side, secs in (("summarizer run_batch", pipe), ("raw AsyncOpenAI loop", raw)):
+                rates = [f"{secs:.2f}", f"{n_docs / secs:.0f}", f"{n_req / secs:.0f}", f"{1e3 * secs / n_docs:.2f}"]
+                figure.table.append([side, *rates])
+            figure.details = [
+                f"ratio per round (median reported): {', '.join(f'{x:.2f}' for x in ratios)}",
+                f"pipeline cost beyond the raw loop: {1e3 * (pipe - raw) / n_docs:.2f} ms of client CPU per document",
+                "fake server CPU use during the raw runs: "
+                + ", ".join(f"{100 * x:.0f}%" for x in server_load)
+                + " of one core (it is not the bottleneck when well under 100%)",
+                "every pipeline record checked: SummaryRecord, 4 exact quotes, no re-asks",
+            ]
+            url = server.base_url
+            if profile and not figure.met:
+                log("B1 missed: profiling the pipeline side")
+                part = sources[: min(60, n_docs)]
+                figure.profile = (
+                    optional_step(
+                        figure,
+                        "profile",
+                        lambda: profile_call(lambda: run_pipeline(url, part, concurrency), async_mode=True),
+                    )
+                    or ""
+                )
+            if whatif and not figure.met:
+                lines = optional_step(
+                    figure, "what-if", lambda: _whatif_overhead(url, sources[:200], per_doc[:200], concurrency)
+                )
+                figure.details += lines or []
+    return figure
+
+
+def _whatif_overhead(url: str, sources: list[str], per_doc: list[list[Request]], concurrency: int) -> list[str]:
+    """The ratio with each proposed fix (benchmarks/whatif.py) applied alone, and with all of them."""
+    from whatif import proposed_fixes
+
+    log(f"B1: measuring the proposed fixes on {len(sources)} docs")
+    raw = min(run_raw(url, per_doc, concurrency) for _ in range(2))
+    cpu = ("schema", "instructor_wrap", "templates", "aligner")
+    parts = []
+    for which in [("schema",), ("schema", "instructor_wrap"), ("templates",), ("aligner",), cpu,
+                  (*cpu, "direct_call")]:  # fmt: skip
+        with proposed_fixes(which):
+            seconds = run_pipeline(url, sources, concurrency)
+        parts.append(f"{' + '.join(which)}: {seconds / raw:.2f} ({1e3 * (seconds - raw) / len(sources):.1f} ms/doc)")
+    return [
+        f"proposed fixes applied as in-process patches (benchmarks/whatif.py; summarizer/ unchanged), "
+        f"ratio on {len(sources)} docs (ms per document beyond the raw loop in brackets): " + "; ".join(parts)
+    ]
+
+
+def bench_scaling(
+    levels: list[int], latency: float, docs_per_worker: int, profile: bool, whatif: bool = False
+) -> Figure:
+    """B2: throughput at each concurrency with a fixed server latency, against concurrency / latency."""
+    rows = [["concurrency", "docs", "pipeline req/s", "raw req/s", "ideal req/s", "pipeline % of ideal"]]
+    rows[0] += ["raw % of ideal", "TCP connections opened, pipeline / raw"]
+    efficiency: dict[int, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-b2-") as tmp:
+        sources_all = make_docs(max(levels) * docs_per_worker, Path(tmp))
+        per_doc_all = capture_requests(sources_all, max(levels))
+        with FakeServer(latency=latency) as server:
+            for level in levels:
+                n = max(8, level * docs_per_worker)
+                sources, per_doc = sources_all[:n], per_doc_all[:n]
+                conns = _connections(server)
+                pipe = run_pipeline(server.base_url, sources, level)
+                pipe_conns, conns = _connections(server) - conns - 1, _connections(server)
+                raw = run_raw(server.base_url, per_doc, level)
+                raw_conns = _connections(server) - conns - 1
+                ideal = level / latency
+                pipe_rate, raw_rate = 2 * n / pipe, 2 * n / raw
+                efficiency[level] = pipe_rate / ideal
+                rows.append(
+                    [
+                        str(level),
+                        str(n),
+                        f"{pipe_rate:.1f}",
+                        f"{raw_rate:.1f}",
+                        f"{ideal:.0f}",
+                        f"{100 * pipe_rate / ideal:.1f}%",
+                        f"{100 * raw_rate / ideal:.1f}%",
+                        f"{pipe_conns} / {raw_conns}",
+                    ]
+                )
+                log(
+                    f"B2 concurrency {level}: pipeline {100 * efficiency[level]:.1f}% raw {100 * raw_rate / ideal:.1f}%"
+                )
+            top = max(levels)
+            figure = Figure(
+                id="B2",
+                what=f"concurrency scaling ({latency * 1000:.0f} ms server latency), at concurrency {top}",
+                value=100 * efficiency[top],
+                unit="% of ideal",
+                goal=f"≥ {100 * SCALING_GOAL:.0f}% of concurrency ÷ latency at {top}",
+                met=efficiency[top] >= SCALING_GOAL,
+                table=rows,
+                details=[
+                    "each document is 2 sequential requests (facts, then events); throughput counts requests",
+                    "the raw column is the bare openai loop replaying the same requests (reference, no goal)",
+                    "TCP connections: as counted by the server; the pipeline's transport keeps at most 20 idle "
+                    "connections (httpx2's default pool), the raw openai client up to 100",
+                ],
+            )
+            url, n = server.base_url, max(8, top * min(docs_per_worker, 2))
+            if profile and not figure.met:
+                log("B2 missed: profiling the pipeline at the top concurrency")
+                figure.profile = (
+                    optional_step(
+                        figure,
+                        "profile",
+                        lambda: profile_call(lambda: run_pipeline(url, sources_all[:n], top), async_mode=True),
+                    )
+                    or ""
+                )
+            if whatif and not figure.met:
+                fixed = optional_step(figure, "what-if", lambda: _whatif_scaling(url, sources_all[:n], top))
+                if fixed is not None:
+                    figure.details.append(
+                        f"with the proposed fixes applied as in-process patches (benchmarks/whatif.py): "
+                        f"{100 * fixed / (top / latency):.1f}% of ideal at concurrency {top} ({n} docs)"
+                    )
+    return figure
+
+
+def _connections(server: FakeServer) -> int:
+    """Connections the server has accepted so far (each call opens one more)."""
+    return int(server.get("/_stats")["connections"])
+
+
+def _whatif_scaling(url: str, sources: list[str], concurrency: int) -> float:
+    """Requests per second of the pipeline with every proposed CPU fix applied."""
+    from whatif import proposed_fixes
+
+    with proposed_fixes(("schema", "instructor_wrap", "templates", "aligner", "direct_call")):
+        return 2 * len(sources) / run_pipeline(url, sources, concurrency)
