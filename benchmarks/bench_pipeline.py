@@ -242,8 +242,8 @@ def bench_scaling(
                 details=[
                     "each document is 2 sequential requests (facts, then events); throughput counts requests",
                     "the raw column is the bare openai loop replaying the same requests (reference, no goal)",
-                    "TCP connections: as counted by the server; the pipeline's transport keeps at most 20 idle "
-                    "connections (httpx2's default pool), the raw openai client up to 100",
+                    "TCP connections: accepted by the server during each run; more connections than the "
+                    "concurrency means the client's pool closed and reopened keep-alive connections",
                 ],
             )
             url, n = server.base_url, max(8, top * min(docs_per_worker, 2))

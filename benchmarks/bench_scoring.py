@@ -207,8 +207,8 @@ def bench_alignment(repeats: int, profile: bool) -> Figure:
         details=[
             f"median of {repeats} runs; min {min(times):.2f} ms, max {max(times):.2f} ms",
             "quotes by kind → match: " + ", ".join(f"{k}→{m}: {n}" for (k, m), n in sorted(outcome.items())),
-            f"for reference, the same 50 quotes through align_quote one by one (what validate.py does, "
-            f"re-normalising the text per quote): {per_quote_ms:.1f} ms",
+            f"for reference, the same 50 quotes through align_quote one by one (each call normalises "
+            f"the whole document again): {per_quote_ms:.1f} ms",
         ],
     )
     if profile and not figure.met:

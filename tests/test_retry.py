@@ -118,10 +118,11 @@ def test_parse_retry_after_forms() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
 
 
-def test_non_json_body_is_a_validation_problem_not_a_provider_error(scripted: ScriptedServer) -> None:
+def test_non_json_http_body_is_a_provider_error_not_a_reask(scripted: ScriptedServer) -> None:
     scripted.queue(raw(b"<html>gateway</html>", content_type="text/html"))
     with pytest.raises(ProviderError):
         attempt(scripted)
+    assert len(scripted.requests) == 1  # never fed back to the model
 
 
 def test_unused_answer_helper_is_plain_data() -> None:
