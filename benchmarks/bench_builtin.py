@@ -252,7 +252,8 @@ def bench_suite(profile: bool = True, whatif: bool = False, timeout: float = 900
         fixed = optional_step(figure, "what-if run", lambda: _pytest(["-p", "whatif_pytest"], fixed_env, timeout))
         if fixed is not None:
             figure.details.append(
-                f"the same command with whatif.py's CPU fixes applied in the pytest process "
-                f"(-p whatif_pytest; summarizer/ unchanged): {fixed[0]:.1f} s, {_summary(fixed[2])}"
+                f"the same command with the proposed fixes applied in the pytest process (-p whatif_pytest: "
+                f"whatif.py's CPU fixes and a 10 ms poll interval for the scripted test server; summarizer/ and "
+                f"tests/ unchanged): {fixed[0]:.1f} s, {_summary(fixed[2])}"
             )
     return figure
