@@ -19,6 +19,7 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
+from summarizer.cassette import SCHEMA_HEADER, TEMPLATE_HEADER
 from summarizer.errors import ProviderError, RateLimitExhausted, RefusalError, SummarizerError, TruncatedOutput
 from summarizer.providers import Endpoint
 from summarizer.retry import parse_retry_after
@@ -27,10 +28,6 @@ from summarizer.schema import Usage
 logger = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-#: Headers that tell a cassette which template and schema produced a request.
-TEMPLATE_HEADER = "X-Summarizer-Template"
-SCHEMA_HEADER = "X-Summarizer-Schema"
 
 
 @dataclass

@@ -32,6 +32,7 @@ from summarizer.errors import CassetteError, StaleCassette
 from summarizer.redact import scrub
 
 CASSETTE_VERSION = 1
+#: Headers the model client sends so a cassette knows which templates and schema made a request.
 TEMPLATE_HEADER = "x-summarizer-template"
 SCHEMA_HEADER = "x-summarizer-schema"
 #: Request body fields that change between identical calls and are left out of the key.
