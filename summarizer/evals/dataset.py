@@ -31,11 +31,12 @@ class DateElement(BaseModel):
 
 
 class NumberElement(BaseModel):
-    """A number that must be stated; a stated range or word ('six', 'dozens') matches when it overlaps."""
+    """A count that must be stated. The stated value (or open bound) must lie inside [low, high];
+    a vague word ('several', 'dozens') never matches an exact count."""
 
     model_config = _strict
     low: float = Field(description="Lowest acceptable value.")
-    high: float = Field(description="Highest acceptable value.")
+    high: float | None = Field(description="Highest acceptable value; null for no upper bound ('more than 100').")
 
 
 class Elements(BaseModel):
@@ -46,8 +47,21 @@ class Elements(BaseModel):
     numbers: list[NumberElement] = Field(default_factory=list, description="Numbers that must be stated.")
     dates: list[DateElement] = Field(default_factory=list, description="Dates that must be stated.")
     places: list[str] = Field(default_factory=list, description="Places that must be named; aliases apply.")
-    outcome: Outcome | None = Field(default=None, description="killed / captured / injured, when the claim has one.")
-    keywords: list[str] = Field(default_factory=list, description="Other words that must appear; 'a|b' accepts either.")
+    outcome: Outcome | None = Field(
+        default=None,
+        description="killed / captured / injured, when the claim has one. It must be stated affirmatively and, "
+        "with numbers, bound to the count; otherwise bound to `subject` when one is given.",
+    )
+    subject: str | None = Field(
+        default=None, description="The entity the outcome happens to ('Asim Omar' for 'a raid killed Asim Omar')."
+    )
+    negated: bool = Field(
+        default=False,
+        description="The claim is itself a negation ('provided no other details'); the output must negate it too.",
+    )
+    keywords: list[str] = Field(
+        default_factory=list, description="Other words that must appear, as whole words or lemmas; 'a|b' accepts either."
+    )
 
 
 class ReferenceFact(BaseModel):
@@ -57,6 +71,14 @@ class ReferenceFact(BaseModel):
     id: str = Field(description="Stable id within the case, e.g. 'f01'.")
     statement: str = Field(description="The claim in plain words (for people; scoring uses elements).")
     attribution: str = Field(description="Who makes the claim, e.g. 'NDS', 'a U.S. official', 'the article'.")
+    source: str | None = Field(
+        default=None,
+        description="The source the claim is attributed to, as a name aliases apply to; an output that attributes "
+        "the claim to a different source gets no credit. Null when the article asserts it itself.",
+    )
+    importance: Literal["key", "detail"] = Field(
+        description="key: an analyst would expect it in any summary (scored by key_fact_recall); detail: the rest."
+    )
     elements: Elements = Field(description="Required elements for a match.")
 
 
@@ -132,6 +154,13 @@ class Case(BaseModel):
     id: str = Field(description="Case id (the document's file stem).")
     document: str = Field(description="Path of the document, relative to this file.")
     year: int = Field(description="Year the article was published; dates without a year fall in it.")
+    published: dt.date | None = Field(
+        default=None, description="Publication date, when known: relative dates ('Tuesday') resolve against it."
+    )
+    optional: bool = Field(
+        default=False,
+        description="The document lives outside the project (e.g. ../shared/real-news); skip the case when absent.",
+    )
     aliases: list[list[str]] = Field(
         default_factory=list, description="Groups of names that mean the same thing in this article."
     )
