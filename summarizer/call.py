@@ -38,6 +38,7 @@ class CallResult(Generic[ModelT]):
     raw_content: str
     usage: Usage
     problems: list[str] = field(default_factory=list)
+    repaired: bool = False  # parsed only after repairing near-JSON
 
 
 def usage_of(completion: Any) -> Usage:
@@ -188,7 +189,7 @@ class ModelClient:
         raw_content = _message_text(completion)
         repaired = repair_json(raw_content, response_model)
         if repaired is not None:
-            return CallResult(parsed=repaired, raw_content=raw_content, usage=usage_of(completion))
+            return CallResult(parsed=repaired, raw_content=raw_content, usage=usage_of(completion), repaired=True)
         problems = describe_validation_error(cause) if cause is not None else [str(exc)]
         return CallResult(
             parsed=None, raw_content=_message_text(completion), usage=usage_of(completion), problems=problems

@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from summarizer.claims.normalise import DASHES as _DASHES
+from summarizer.claims.normalise import SINGLE_QUOTES as _SINGLE_QUOTES
+from summarizer.claims.normalise import normalise
+from summarizer.claims.normalise import normalise_indexed as _normalise_indexed
 from summarizer.schema import Evidence, MatchKind
 
 __all__ = [
@@ -45,22 +48,6 @@ MIN_FUZZY_CHARS = 12
 #: Unmatched quotes report their best approximate score only from this value up
 #: (below it the score is noise, and the cut-off lets rapidfuzz prune the search).
 SCORE_FLOOR = 70.0
-
-_SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032"  # left/right single, low-9, high-reversed-9, prime
-_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033"  # left/right double, low-9, high-reversed-9, double prime
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, figure/en/em dash, bar, minus
-_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width chars, BOM
-
-#: Character -> replacement in the normalised text.
-_CHAR_MAP: dict[str, str] = {
-    **{c: "'" for c in _SINGLE_QUOTES},
-    **{c: '"' for c in _DOUBLE_QUOTES},
-    **{c: "-" for c in _DASHES},
-    "\u2026": "...",
-}
-#: Runs of whitespace and invisible characters (except a lone ASCII space, which is
-#: already normal), or one character to replace.
-_SPECIAL = re.compile(rf"(?! (?![\s{_INVISIBLE}]))[\s{_INVISIBLE}]+|[{re.escape(''.join(_CHAR_MAP))}]")
 
 #: Marks stripped from the ends of a model quote: double-quote-like marks always,
 #: single-quote-like marks only when they wrap the whole quote (a trailing ' may be
@@ -82,61 +69,6 @@ def strip_quote(quote: str) -> str:
         if len(q) >= 2 and q[0] in _WRAP_SINGLE and q[-1] in _WRAP_SINGLE:
             q = q[1:-1]
     return q
-
-
-def _normalise_indexed(text: str, start: int = 0, end: int | None = None) -> tuple[str, list[int], list[int]]:
-    """Normalise ``text[start:end]``; return it with per-character original start/end offsets."""
-    end = len(text) if end is None else end
-    pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-
-    def plain(a: int, b: int) -> None:
-        if a >= b:
-            return
-        chunk = text[a:b]
-        folded = chunk.casefold()
-        if len(folded) == len(chunk):  # casefold never shrinks: one char -> one char
-            pieces.append(folded)
-            starts.extend(range(a, b))
-            ends.extend(range(a + 1, b + 1))
-        else:
-            for i, ch in enumerate(chunk, start=a):
-                f = ch.casefold()
-                pieces.append(f)
-                starts.extend([i] * len(f))
-                ends.extend([i + 1] * len(f))
-
-    pos = start
-    for m in _SPECIAL.finditer(text, start, end):
-        plain(pos, m.start())
-        pos = m.end()
-        token = m.group()
-        rep = _CHAR_MAP.get(token)
-        if rep is None:  # whitespace and invisible characters: one space, or nothing
-            rep = " " if token.strip(_INVISIBLE) else ""
-        if rep:
-            pieces.append(rep)
-            starts.extend([m.start()] * len(rep))
-            ends.extend([m.end()] * len(rep))
-    plain(pos, end)
-    return "".join(pieces), starts, ends
-
-
-def _replace_special(match: re.Match[str]) -> str:
-    token = match.group()
-    rep = _CHAR_MAP.get(token)
-    if rep is None:  # whitespace and invisible characters: one space, or nothing
-        return " " if token.strip(_INVISIBLE) else ""
-    return rep
-
-
-@lru_cache(maxsize=8192)
-def normalise(text: str) -> str:
-    """Normalise text for alignment: quotes, dashes, ellipsis, whitespace runs, case.
-
-    The same mapping as the offset-tracking aligner, without building offsets."""
-    return _SPECIAL.sub(_replace_special, text).casefold().strip(" ")
 
 
 def _is_word(ch: str) -> bool:

@@ -181,6 +181,7 @@ class Pipeline:
             attempts=attempts,
             reasks=attempts - calls,
             first_try_valid=not failed_attempts and all(o.first_try_valid for o in outcomes),
+            repairs=sum(o.repairs for o in outcomes),
             started_at=started,
             finished_at=_now(),
         )

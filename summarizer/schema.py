@@ -257,7 +257,12 @@ class Provenance(BaseModel):
     usage: Usage = Field(description="Token usage over all calls and attempts.")
     attempts: int = Field(description="Model calls made, re-asks included.")
     reasks: int = Field(description="Re-asks made after invalid or ungrounded output.")
-    first_try_valid: bool = Field(description="Every call's first answer was schema-valid.")
+    first_try_valid: bool = Field(
+        description="Every call's first answer was schema-valid as sent (a repaired answer is not valid)."
+    )
+    repairs: int = Field(
+        default=0, description="Answers parsed only after repairing near-JSON (control characters, fences)."
+    )
     started_at: str = Field(description="UTC start time (ISO 8601).")
     finished_at: str = Field(description="UTC finish time (ISO 8601).")
 

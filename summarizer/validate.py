@@ -66,6 +66,7 @@ class ExtractionOutcome(Generic[DraftT]):
     draft: DraftT
     attempts: int
     first_try_valid: bool
+    repairs: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ async def extract_with_reasks(
     best: DraftT | None = None
     first_try_valid = True
     problems: list[str] = []
-    attempts = 0
+    attempts = repairs = 0
     for attempt in range(1, settings.max_reasks + 2):
         attempts = attempt
         result = await client.attempt(
@@ -132,8 +133,10 @@ async def extract_with_reasks(
             schema_tag=schema_tag,
         )
         budget.spend(result.usage)
-        if result.parsed is None:
+        repairs += result.repaired
+        if result.parsed is None or (attempt == 1 and result.repaired):
             first_try_valid = first_try_valid and attempt > 1
+        if result.parsed is None:
             problems = result.problems
         else:
             best = result.parsed
@@ -152,7 +155,7 @@ async def extract_with_reasks(
                 f"token budget of {budget.limit} spent ({budget.used.total_tokens}) before a valid answer", attempts
             )
         raise InvalidOutput(f"output invalid after {attempts} attempts: " + "; ".join(problems[:4]), attempts)
-    return ExtractionOutcome(draft=best, attempts=attempts, first_try_valid=first_try_valid)
+    return ExtractionOutcome(draft=best, attempts=attempts, first_try_valid=first_try_valid, repairs=repairs)
 
 
 class Grounder:

@@ -1,7 +1,8 @@
-"""Output claims as short texts the matchers can read."""
+"""Output claims as short texts (with their attribution) that the matchers can read."""
 
 from __future__ import annotations
 
+from summarizer.evals.matching import OutputClaim
 from summarizer.ground import split_sentences
 from summarizer.schema import EventRecord, SummaryRecord
 
@@ -11,9 +12,10 @@ def summary_sentences(record: SummaryRecord) -> list[str]:
     return split_sentences(record.summary, min_chars=1, max_chars=10_000)
 
 
-def fact_texts(record: SummaryRecord) -> list[str]:
-    """Key-fact statements and summary sentences: what recall is measured on."""
-    return [f.statement for f in record.key_facts] + summary_sentences(record)
+def fact_claims(record: SummaryRecord) -> list[OutputClaim]:
+    """Key-fact statements (with their attribution) and summary sentences: what recall is measured on."""
+    facts = [OutputClaim(f.statement, f.attribution) for f in record.key_facts]
+    return facts + [OutputClaim(s) for s in summary_sentences(record)]
 
 
 def _when_where(event: EventRecord) -> str:
@@ -23,17 +25,20 @@ def _when_where(event: EventRecord) -> str:
     return date + (f" in {place}" if place else "")
 
 
-def event_texts(event: EventRecord) -> list[str]:
+def event_claims(event: EventRecord) -> list[OutputClaim]:
     """Atomic statements an event record makes (one per person and per casualty claim)."""
     suffix = _when_where(event)
-    texts = [f"{event.sub_event_type}{suffix}"]
-    texts += [f"{p.name} ({p.role}) {p.outcome}{suffix}" for p in event.persons if p.outcome != "none"]
+    claims = [OutputClaim(f"{event.sub_event_type}{suffix}")]
+    claims += [
+        OutputClaim(f"{p.name} ({p.role}) was {p.outcome}{suffix}") for p in event.persons if p.outcome != "none"
+    ]
     for claim in event.casualty_claims:
         count = claim.best if claim.best is not None else claim.low
-        texts.append(f"{count} {claim.group} {claim.outcome}, per {claim.claimed_by}{suffix}")
-    return texts
+        if count is not None:
+            claims.append(OutputClaim(f"{count} {claim.group} were {claim.outcome}{suffix}", claim.claimed_by))
+    return claims
 
 
-def all_claim_texts(record: SummaryRecord) -> list[str]:
+def all_claims(record: SummaryRecord) -> list[OutputClaim]:
     """Every claim the output makes: facts, summary sentences and event statements."""
-    return fact_texts(record) + [text for event in record.events for text in event_texts(event)]
+    return fact_claims(record) + [c for event in record.events for c in event_claims(event)]

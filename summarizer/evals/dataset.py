@@ -60,7 +60,8 @@ class Elements(BaseModel):
         description="The claim is itself a negation ('provided no other details'); the output must negate it too.",
     )
     keywords: list[str] = Field(
-        default_factory=list, description="Other words that must appear, as whole words or lemmas; 'a|b' accepts either."
+        default_factory=list,
+        description="Other words that must appear, as whole words or lemmas; 'a|b' accepts either.",
     )
 
 

@@ -1,183 +1,87 @@
-"""Field-aware matching of output claims against reference elements.
+"""Matching rules: does an output claim state a reference fact? Built on the claim-analysis core.
 
-Deterministic: aliases (Asim Omar = Asim Umar), numbers (six = 6, dozens = a range),
-dates within a precision window, outcome words (killed vs captured), keywords.
-Every check explains itself, so a report can say why a fact was missed.
+A reference fact is credited only when the output states it with the same polarity, the
+outcome bound to the same subject or count, numbers inside the reference bounds (a vague
+word never matches an exact number), dates within the stated precision and, where the
+reference names a source, an attribution that does not contradict it. Every check explains
+itself, so a report can say why a fact was missed; a claim whose anchors are present but
+whose polarity, outcome or source is wrong is a *contradiction*.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import NamedTuple
 
-from rapidfuzz import fuzz
-
+from summarizer.claims import AliasTable, Features, analyse, is_generic_source, mentions
 from summarizer.evals.dataset import DateElement, Elements, NumberElement
-from summarizer.ground import normalise
 
-OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
-    "killed": ("kill", "killed", "killing", "death", "dead", "died", "dies", "slain", "eliminated", "fatalit"),
-    "captured": ("captur", "arrest", "detain", "detention", "seized", "custody", "apprehend"),
-    "injured": ("injur", "wound", "hurt"),
-}
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12, "a hundred": 100,
-}  # fmt: skip
-VAGUE_QUANTITIES = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "several": (3, 9)}
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-MONTHS["sept"] = 9
-_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?(?:,?\s+(\d{{4}}))?\b")
-_MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?(?:\s+(?:of\s+)?(\d{{4}}))?\b")
-_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w-])")
-_WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+__all__ = [
+    "AliasTable",
+    "BestMatch",
+    "ElementCheck",
+    "OutputClaim",
+    "Reference",
+    "best_match",
+    "check_elements",
+    "date_window",
+    "mentions",
+]
+
+
+class OutputClaim(NamedTuple):
+    """One claim of an output: its text and the attribution the output gives it, if any."""
+
+    text: str
+    attribution: str | None = None
 
 
 @dataclass(frozen=True)
-class AliasTable:
-    """Groups of names that mean the same thing."""
+class Reference:
+    """What a claim is matched against: elements, the source the claim belongs to, the case's dates."""
 
-    groups: tuple[tuple[str, ...], ...] = ()
-
-    @classmethod
-    def of(cls, *group_lists: Iterable[Sequence[str]]) -> AliasTable:
-        """Merge alias groups from several sources."""
-        return cls(tuple(tuple(group) for groups in group_lists for group in groups))
-
-    def variants(self, name: str) -> tuple[str, ...]:
-        """Spellings of a name: the name and every alias in its groups.
-
-        Short all-capital acronyms (US, AP, IS) are kept as written and matched
-        case-sensitively, so 'US' never matches the pronoun 'us'; the rest are normalised.
-        """
-        return _variants(self.groups, name)
+    elements: Elements
+    aliases: AliasTable
+    year: int | None
+    published: dt.date | None = None
+    source: str | None = None
 
 
-@lru_cache(maxsize=16384)
-def _variants(groups: tuple[tuple[str, ...], ...], name: str) -> tuple[str, ...]:
-    key = normalise(name)
-    found = {_spelling(name)}
-    for group in groups:
-        if key in {normalise(n) for n in group}:
-            found |= {_spelling(n) for n in group}
-    return tuple(sorted(found, key=len, reverse=True))
+@dataclass
+class ElementCheck:
+    """Which elements of a claim a text satisfies, what is missing, and what conflicts."""
 
+    satisfied: int = 0
+    total: int = 0
+    missing: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    anchors_missing: bool = False
 
-def is_acronym(name: str) -> bool:
-    """A short all-capital name such as 'US' or 'NDS'."""
-    letters = name.replace(".", "")
-    return letters.isupper() and len(letters) <= 5
+    @property
+    def ok(self) -> bool:
+        """Every element satisfied."""
+        return self.satisfied == self.total
 
+    @property
+    def contradiction(self) -> bool:
+        """The text names the claim's entities and places but negates it, swaps its outcome or
+        gives it to another source."""
+        return bool(self.conflicts) and not self.anchors_missing
 
-def _spelling(name: str) -> str:
-    return name.strip() if is_acronym(name.strip()) else normalise(name)
-
-
-@lru_cache(maxsize=4096)
-def _word_pattern(variant: str) -> re.Pattern[str]:
-    flags = 0 if is_acronym(variant) else re.IGNORECASE
-    return re.compile(r"(?<![\w])" + re.escape(variant) + r"(?![\w])", flags)
-
-
-def mentions(text: str, name: str, aliases: AliasTable) -> bool:
-    """Whether text names ``name`` or one of its aliases (whole words; fuzzy for long names).
-
-    ``text`` is the original text; it is normalised here for everything but acronyms.
-    """
-    text_norm = normalise(text)
-    for variant in aliases.variants(name):
-        if _word_pattern(variant).search(text if is_acronym(variant) else text_norm):
-            return True
-        if len(variant) >= 8 and not is_acronym(variant) and fuzz.partial_ratio(variant, text_norm, score_cutoff=92):
-            return True
-    return False
-
-
-def number_spans(text_norm: str) -> list[tuple[float, float, int]]:
-    """Numbers stated in normalised text: (low, high, position)."""
-    found: list[tuple[float, float, int]] = []
-    for match in _NUMBER.finditer(text_norm):
-        value = float(match.group(1).replace(",", ""))
-        found.append((value, value, match.start()))
-    for match in _WORD_NUMBER.finditer(text_norm):
-        value = float(NUMBER_WORDS[match.group(1)])
-        found.append((value, value, match.start()))
-    for word, (low, high) in VAGUE_QUANTITIES.items():
-        for match in re.finditer(rf"\b{word}\b", text_norm):
-            found.append((float(low), float(high), match.start()))
-    return found
-
-
-def extract_numbers(text_norm: str) -> list[tuple[float, float]]:
-    """Numbers stated in normalised text, as (low, high) ranges."""
-    return [(low, high) for low, high, _ in number_spans(text_norm)]
-
-
-def nearest_outcome(text_norm: str, position: int) -> str | None:
-    """The outcome (killed / captured / injured) whose word is closest to a position."""
-    best: tuple[int, str] | None = None
-    for outcome, words in OUTCOME_WORDS.items():
-        for word in words:
-            for match in re.finditer(rf"\b{word}", text_norm):
-                distance = abs(match.start() - position)
-                if best is None or distance < best[0]:
-                    best = (distance, outcome)
-    return best[1] if best else None
-
-
-def number_matches(element: NumberElement, stated: Sequence[tuple[float, float]]) -> bool:
-    """A stated number or range overlaps the element's [low, high]."""
-    return any(low <= element.high and element.low <= high for low, high in stated)
-
-
-def _day(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def extract_dates(text_norm: str, default_year: int) -> list[tuple[dt.date, dt.date]]:
-    """Dates stated in normalised text, as (first day, last day) intervals."""
-    found: list[tuple[dt.date, dt.date]] = []
-    taken: list[tuple[int, int]] = []
-    for match in _ISO_DATE.finditer(text_norm):
-        day = _day(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        if day:
-            found.append((day, day))
-            taken.append(match.span())
-    for pattern, month_group, day_group in ((_MONTH_DAY, 1, 2), (_DAY_MONTH, 2, 1)):
-        for match in pattern.finditer(text_norm):
-            year = int(match.group(3)) if match.group(3) else default_year
-            day = _day(year, MONTHS[match.group(month_group)], int(match.group(day_group)))
-            if day:
-                found.append((day, day))
-                taken.append(match.span())
-    for match in _MONTH_YEAR.finditer(text_norm):
-        inside = any(start <= match.start() < end for start, end in taken)
-        ambiguous = match.group(1) in ("may", "mar") and not match.group(2)  # too often verbs
-        if inside or ambiguous:
-            continue
-        year = int(match.group(2)) if match.group(2) else default_year
-        month = MONTHS[match.group(1)]
-        found.append((dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])))
-        taken.append(match.span())
-    for match in _YEAR.finditer(text_norm):
-        if not any(start <= match.start() < end for start, end in taken):
-            year = int(match.group(1))
-            found.append((dt.date(year, 1, 1), dt.date(year, 12, 31)))
-    return found
+    def add(self, ok: bool, what: str, *, conflict: bool = False, anchor: bool = False) -> None:
+        """Record one element check."""
+        self.total += 1
+        if ok:
+            self.satisfied += 1
+            return
+        self.missing.append(what)
+        if conflict:
+            self.conflicts.append(what)
+        if anchor:
+            self.anchors_missing = True
 
 
 def date_window(element: DateElement) -> tuple[dt.date, dt.date]:
@@ -192,85 +96,115 @@ def date_window(element: DateElement) -> tuple[dt.date, dt.date]:
     return dt.date(value.year, 1, 1), dt.date(value.year, 12, 31)
 
 
-def date_matches(element: DateElement, stated: Sequence[tuple[dt.date, dt.date]]) -> bool:
-    """A stated date lies inside the element's window (a vaguer statement does not count)."""
-    low, high = date_window(element)
-    return any(low <= start and end <= high for start, end in stated)
+def _want(number: NumberElement) -> str:
+    if number.high is None:
+        return f"{number.low:g}+"
+    return f"{number.low:g}" if number.low == number.high else f"{number.low:g}-{number.high:g}"
 
 
-def outcome_stated(text_norm: str, outcome: str) -> bool:
-    """Whether text uses a word for this outcome (killed / captured / injured)."""
-    return any(re.search(rf"\b{word}", text_norm) for word in OUTCOME_WORDS[outcome])
+def _check_numbers(f: Features, el: Elements, check: ElementCheck) -> None:
+    for number in el.numbers:
+        want = _want(number)
+        if not el.outcome:
+            hits = [q for q in f.quantities if q.within(number.low, number.high)]
+            shown = "/".join(q.words for q in f.quantities) or "none"
+            check.add(bool(hits), f"number {want} (stated: {shown})")
+            continue
+        bound = [m for m in f.outcomes if m.count is not None]
+        ok = any(
+            m.outcome == el.outcome and m.negated == el.negated and m.count.within(number.low, number.high)
+            for m in bound
+            if m.count is not None
+        )
+        shown = ", ".join(
+            f"{m.count.words} {'not ' if m.negated else ''}{m.outcome}" for m in bound if m.count is not None
+        )
+        loose = [q.words for q in f.quantities if q.is_count and all(q is not m.count for m in bound)]
+        shown = "; ".join(p for p in (shown, f"unbound: {'/'.join(loose)}" if loose else "") if p) or "none"
+        same_value = [m for m in bound if m.count is not None and m.count.within(number.low, number.high)]
+        conflict = any(m.outcome != el.outcome or m.negated != el.negated for m in same_value)
+        check.add(ok, f"number {want} {el.outcome} (stated: {shown})", conflict=conflict and not ok)
 
 
-def keyword_stated(text_norm: str, keyword: str) -> bool:
-    """A keyword (or one of its 'a|b' alternatives) appears as a word prefix."""
-    return any(re.search(rf"\b{re.escape(normalise(k.strip()))}", text_norm) for k in keyword.split("|") if k.strip())
+def _check_outcome(f: Features, el: Elements, ref: Reference, check: ElementCheck) -> None:
+    if not el.outcome or el.numbers:
+        return  # with numbers, the outcome is checked through the count it binds
+    mentions_ = f.outcomes_of(el.subject, ref.aliases) if el.subject else list(f.outcomes)
+    same = [m for m in mentions_ if m.outcome == el.outcome]
+    ok = any(m.negated == el.negated for m in same)
+    who = f" of {el.subject}" if el.subject else ""
+    notes = []
+    swapped = sorted({m.outcome for m in mentions_ if m.outcome != el.outcome and not m.negated})
+    if swapped:
+        notes.append(f"says {', '.join(swapped)}")
+    if any(m.negated != el.negated for m in same):
+        notes.append("negated" if not el.negated else "affirmed")
+    note = f" ({'; '.join(notes)})" if notes else ""
+    check.add(ok, f"outcome {el.outcome}{who}{note}", conflict=bool(notes) and not ok)
 
 
-@dataclass
-class ElementCheck:
-    """Which elements of a claim a text satisfies, and what is missing."""
-
-    satisfied: int = 0
-    total: int = 0
-    missing: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Every element satisfied."""
-        return self.satisfied == self.total
-
-    def add(self, ok: bool, what: str) -> None:
-        """Record one element check."""
-        self.total += 1
-        if ok:
-            self.satisfied += 1
-        else:
-            self.missing.append(what)
+def _check_keywords(f: Features, el: Elements, check: ElementCheck) -> None:
+    for keyword in el.keywords:
+        results = [f.keyword(k) for k in keyword.split("|") if k.strip()]
+        wants_negation = el.negated and not el.outcome
+        ok = any(neg if wants_negation else aff for aff, neg in results)
+        flipped = any(aff if wants_negation else neg for aff, neg in results)
+        note = (" (affirmed)" if wants_negation else " (negated)") if flipped and not ok else ""
+        check.add(ok, f"keyword {keyword!r}{note}", conflict=bool(note))
 
 
-def check_elements(elements: Elements, text: str, aliases: AliasTable, year: int) -> ElementCheck:
-    """Check every required element against one output text."""
-    text_norm = normalise(text)
+def _check_source(f: Features, ref: Reference, attribution: str | None, check: ElementCheck) -> None:
+    if not ref.source:
+        return
+    known = tuple(name for group in ref.aliases.groups for name in group)
+    stated = f.sources() + ([attribution] if attribution else [])
+    specific = [s for s in stated if not is_generic_source(s, ref.aliases, known)]
+    if specific and not any(mentions(s, ref.source, ref.aliases) for s in specific):
+        check.add(False, f"source {ref.source!r} (attributed to {', '.join(specific)})", conflict=True)
+
+
+def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
+    """Check every element of a reference against one output claim."""
+    el = ref.elements
+    f = analyse(claim.text)
     check = ElementCheck()
-    for name in elements.entities:
-        check.add(mentions(text, name, aliases), f"entity {name!r}")
-    for place in elements.places:
-        check.add(mentions(text, place, aliases), f"place {place!r}")
-    if elements.numbers:
-        spans = number_spans(text_norm)
-        stated = [(low, high) for low, high, _ in spans]
-        for number in elements.numbers:
-            shown = "/".join(f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}" for lo, hi in stated) or "none"
-            want = f"{number.low:g}" if number.low == number.high else f"{number.low:g}-{number.high:g}"
-            hits = [pos for low, high, pos in spans if number_matches(number, [(low, high)])]
-            if hits and elements.outcome:
-                # "80 killed and 27 captured": each number binds to its nearest outcome word
-                bound = {nearest_outcome(text_norm, pos) for pos in hits}
-                ok = elements.outcome in bound
-                check.add(
-                    ok, f"number {want} {elements.outcome} (stated: {want} {'/'.join(sorted(b or '?' for b in bound))})"
-                )
-            else:
-                check.add(bool(hits), f"number {want} (stated: {shown})")
-    if elements.dates:
-        dates = extract_dates(text_norm, year)
-        for date in elements.dates:
-            shown = ", ".join(str(s) if s == e else f"{s}..{e}" for s, e in dates) or "none"
-            check.add(date_matches(date, dates), f"date {date.value} ({date.precision}) (stated: {shown})")
-    if elements.outcome:
-        other = [o for o in OUTCOME_WORDS if o != elements.outcome and outcome_stated(text_norm, o)]
-        note = f" (says {', '.join(other)})" if other else ""
-        check.add(outcome_stated(text_norm, elements.outcome), f"outcome {elements.outcome}{note}")
-    for keyword in elements.keywords:
-        check.add(keyword_stated(text_norm, keyword), f"keyword {keyword!r}")
+    for name in el.entities:
+        check.add(mentions(claim.text, name, ref.aliases), f"entity {name!r}", anchor=True)
+    for place in el.places:
+        check.add(mentions(claim.text, place, ref.aliases), f"place {place!r}", anchor=True)
+    if el.subject and el.subject not in el.entities:
+        check.add(mentions(claim.text, el.subject, ref.aliases), f"entity {el.subject!r}", anchor=True)
+    _check_numbers(f, el, check)
+    if el.dates:
+        stated = f.resolved_dates(ref.year, ref.published)
+        shown = ", ".join(str(s) if s == e else f"{s}..{e}" for s, e in stated) or "none"
+        for date in el.dates:
+            low, high = date_window(date)
+            ok = any(low <= start and end <= high for start, end in stated)
+            check.add(ok, f"date {date.value} ({date.precision}) (stated: {shown})")
+    _check_outcome(f, el, ref, check)
+    _check_keywords(f, el, check)
+    _check_source(f, ref, claim.attribution, check)
     return check
+
+
+def check_elements(
+    elements: Elements,
+    text: str,
+    aliases: AliasTable,
+    year: int | None,
+    *,
+    published: dt.date | None = None,
+    source: str | None = None,
+    attribution: str | None = None,
+) -> ElementCheck:
+    """Check every required element against one output text (convenience over :func:`check_claim`)."""
+    return check_claim(Reference(elements, aliases, year, published, source), OutputClaim(text, attribution))
 
 
 @dataclass
 class BestMatch:
-    """The output text that came closest to a reference claim."""
+    """The output claim that came closest to a reference claim."""
 
     matched: bool
     text: str | None
@@ -286,13 +220,13 @@ class BestMatch:
         return f"missing {'; '.join(self.check.missing)} — closest: {self.text}"
 
 
-def best_match(elements: Elements, texts: Sequence[str], aliases: AliasTable, year: int) -> BestMatch:
-    """The first text that satisfies every element, else the one satisfying most."""
+def best_match(ref: Reference, claims: Sequence[OutputClaim]) -> BestMatch:
+    """The first claim that satisfies every element, else the one satisfying most."""
     best: BestMatch | None = None
-    for text in texts:
-        check = check_elements(elements, text, aliases, year)
+    for claim in claims:
+        check = check_claim(ref, claim)
         if check.ok:
-            return BestMatch(True, text, check)
+            return BestMatch(True, claim.text, check)
         if best is None or check.satisfied > best.check.satisfied:
-            best = BestMatch(False, text, check)
+            best = BestMatch(False, claim.text, check)
     return best or BestMatch(False, None, ElementCheck(total=1, missing=["no output claims"]))

@@ -90,7 +90,7 @@ def markdown(report: Report) -> str:
         lines += ["", f"## {scored.log.id}", ""]
         if scored.log.error:
             lines.append(f"**Failed:** {scored.log.error.type}: {scored.log.error.message}")
-        for name in ("fact_recall", "fact_precision", "negative_hits"):
+        for name in DETAIL_METRICS:
             score = scored.scores.get(name)
             if score is None:
                 continue
@@ -100,6 +100,10 @@ def markdown(report: Report) -> str:
     if report.warnings:
         lines += ["## Warnings", ""] + [f"- {w}" for w in report.warnings]
     return "\n".join(lines).rstrip() + "\n"
+
+
+#: Metrics whose items are listed per document.
+DETAIL_METRICS = ("key_fact_recall", "fact_recall", "fact_reference_precision", "contradiction_rate", "negative_hits")
 
 
 def _confusion(report: Report) -> tuple[dict[str, dict[str, int]], list[str]] | None:

@@ -16,14 +16,16 @@ from summarizer.evals.stats import Estimate, bootstrap, paired_difference
 
 #: Metrics in report order; event field accuracies follow.
 HEADLINE_METRICS = (
+    "key_fact_recall",
     "fact_recall",
-    "fact_precision",
     "fact_reference_precision",
-    "grounding_rate",
+    "contradiction_rate",
+    "negative_hits",
+    "quotes_found_rate",
     "schema_validity",
     "first_try_validity",
+    "repair_rate",
     "reask_rate",
-    "negative_hits",
     "event_recall",
     "event_precision",
 )

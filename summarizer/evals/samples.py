@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from summarizer.evals.dataset import Case, EvalConfig, load_case, load_config
 from summarizer.evals.matching import AliasTable
 from summarizer.evals.scores import Sample
@@ -32,7 +34,12 @@ def load_cases(config_path: Path) -> tuple[EvalConfig, list[LoadedCase]]:
 
 
 def make_sample(loaded: LoadedCase, config: EvalConfig, output: dict[str, object] | None, error: str | None) -> Sample:
-    """A scorable sample from a stored output."""
-    record = SummaryRecord.model_validate(output) if output is not None else None
+    """A scorable sample from a stored output; a schema-invalid output is scored as invalid, not raised."""
+    record = None
+    if output is not None:
+        try:
+            record = SummaryRecord.model_validate(output)
+        except ValidationError as exc:
+            error = error or f"schema-invalid output: {exc.error_count()} errors"
     aliases = AliasTable.of(config.aliases, loaded.case.aliases)
     return Sample(case=loaded.case, output=record, raw_output=output, error=error, aliases=aliases)

@@ -5,20 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from summarizer.evals.scorers.events import event_scores
-from summarizer.evals.scorers.facts import fact_precision, fact_recall, fact_reference_precision
+from summarizer.evals.scorers.facts import contradiction_rate, fact_recall, fact_reference_precision, key_fact_recall
 from summarizer.evals.scorers.negatives import negative_hits
-from summarizer.evals.scorers.output_quality import first_try_validity, grounding_rate, reask_rate, schema_validity
+from summarizer.evals.scorers.output_quality import (
+    first_try_validity,
+    quotes_found_rate,
+    reask_rate,
+    repair_rate,
+    schema_validity,
+)
 from summarizer.evals.scores import Sample, Score
 
 SCORERS: list[Callable[[Sample], Score | list[Score]]] = [
+    key_fact_recall,
     fact_recall,
-    fact_precision,
     fact_reference_precision,
-    grounding_rate,
+    contradiction_rate,
+    negative_hits,
+    quotes_found_rate,
     schema_validity,
     first_try_validity,
+    repair_rate,
     reask_rate,
-    negative_hits,
     event_scores,
 ]
 

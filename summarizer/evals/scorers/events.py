@@ -1,5 +1,10 @@
 """Event matching: optimal assignment (Hungarian, scipy) of output to reference events,
 then accuracy per field, a killed-versus-captured confusion matrix and attribution.
+
+A pair needs more than the date: the event type or a place must agree too. Names are
+directional ('Omar' is not 'Omar Khetab'); counts are compared claim by claim, each output
+count inside the reference bounds; the confusion matrix books only real swaps (the same
+group and count with another outcome).
 """
 
 from __future__ import annotations
@@ -10,20 +15,19 @@ from collections import defaultdict
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from summarizer.evals.dataset import DateElement, ReferenceEvent
-from summarizer.evals.matching import AliasTable, date_window, mentions
+from summarizer.claims import same_name
+from summarizer.evals.dataset import DateElement, ReferenceCasualty, ReferenceEvent
+from summarizer.evals.matching import AliasTable, date_window
 from summarizer.evals.scores import ItemResult, Sample, Score
-from summarizer.schema import EventRecord
+from summarizer.schema import CasualtyClaim, EventRecord
 
-MIN_SIMILARITY = 0.3
+MIN_SIMILARITY = 0.4
 LOCATION_LEVELS = ("admin1", "admin2", "place")
 OUTCOME_CLASSES = ("killed", "captured", "injured")
 
 
 def _names_match(name: str | None, reference: str, aliases: AliasTable) -> bool:
-    if not name:
-        return False
-    return mentions(name, reference, aliases) or mentions(reference, name, aliases)
+    return same_name(name, reference, aliases)
 
 
 def _window(ref: ReferenceEvent) -> tuple[dt.date, dt.date]:
@@ -51,10 +55,12 @@ def location_checks(out: EventRecord, ref: ReferenceEvent, aliases: AliasTable) 
 
 
 def similarity(out: EventRecord, ref: ReferenceEvent, aliases: AliasTable) -> float:
-    """0..1: sub-type, date, location and actors/persons, weighted."""
+    """0..1: sub-type, date, location and actors/persons, weighted; 0 unless type family or place agree."""
+    checks = location_checks(out, ref, aliases)
+    if out.event_type != ref.event_type and not any(ok for _, ok in checks):
+        return 0.0
     score = 0.2 if out.sub_event_type == ref.sub_event_type else 0.1 if out.event_type == ref.event_type else 0.0
     score += 0.3 if date_ok(out, ref) else 0.0
-    checks = location_checks(out, ref, aliases)
     score += 0.25 * (sum(ok for _, ok in checks) / len(checks)) if checks else 0.0
     names = [a.name for a in out.actors] + [p.name for p in out.persons]
     wanted = ref.actors + [p.name for p in ref.persons]
@@ -72,12 +78,14 @@ def assign(outputs: list[EventRecord], refs: list[ReferenceEvent], aliases: Alia
     return [(int(i), int(j), float(sim[i, j])) for i, j in zip(rows, cols, strict=True) if sim[i, j] >= MIN_SIMILARITY]
 
 
-def _count_overlaps(low: int | None, high: int | None, ref_low: int, ref_high: int) -> bool:
-    if low is None and high is None:
-        return False
-    lo, hi = (low if low is not None else high), (high if high is not None else low)
-    assert lo is not None and hi is not None
-    return lo <= ref_high and ref_low <= hi
+def count_within(claim: CasualtyClaim, ref: ReferenceCasualty) -> bool:
+    """The output's count lies inside the reference bounds: its best figure, else its whole range."""
+    if claim.best is not None:
+        return ref.low <= claim.best <= ref.high
+    if claim.low is None or claim.high is None:
+        value = claim.low if claim.low is not None else claim.high
+        return value is not None and ref.low <= value <= ref.high
+    return ref.low <= claim.low and claim.high <= ref.high
 
 
 def event_scores(sample: Sample) -> list[Score]:
@@ -131,11 +139,7 @@ def event_scores(sample: Sample) -> list[Score]:
             if person.outcome in OUTCOME_CLASSES:
                 confusion[person.outcome][found.outcome if found else "missing"] += 1
         for k, claim in enumerate(ref.casualties):
-            same_count = [
-                c
-                for c in out.casualty_claims
-                if c.group == claim.group and _count_overlaps(c.low, c.high, claim.low, claim.high)
-            ]
+            same_count = [c for c in out.casualty_claims if c.group == claim.group and count_within(c, claim)]
             exact = [c for c in same_count if c.outcome == claim.outcome]
             confusion[claim.outcome][(exact or same_count)[0].outcome if same_count else "missing"] += 1
             fields["counts"].append(

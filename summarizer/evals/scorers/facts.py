@@ -1,55 +1,74 @@
-"""Key-fact recall (FineSurE completeness) and fact precision (faithfulness)."""
+"""Key-fact recall (FineSurE completeness), reference precision and contradictions (faithfulness)."""
 
 from __future__ import annotations
 
-from summarizer.evals.claims import fact_texts
-from summarizer.evals.matching import best_match, check_elements
+from summarizer.evals.claims import all_claims, fact_claims
+from summarizer.evals.matching import Reference, best_match, check_claim
 from summarizer.evals.scores import ItemResult, Sample, Score
-from summarizer.schema import MatchKind
+
+
+def reference_of(sample: Sample, fact_id: str) -> Reference:
+    """The matching reference for one of the case's facts or negatives."""
+    for fact in sample.case.facts:
+        if fact.id == fact_id:
+            return Reference(fact.elements, sample.aliases, sample.year, sample.case.published, fact.source)
+    negative = next(n for n in sample.case.negatives if n.id == fact_id)
+    return Reference(negative.elements, sample.aliases, sample.year, sample.case.published)
+
+
+def _recall_items(sample: Sample, importance: str | None) -> list[ItemResult]:
+    claims = fact_claims(sample.output) if sample.output else []
+    items = []
+    for fact in sample.case.facts:
+        if importance and fact.importance != importance:
+            continue
+        match = best_match(reference_of(sample, fact.id), claims)
+        items.append(ItemResult(id=fact.id, ok=match.matched, reason=match.reason, group=fact.importance))
+    return items
 
 
 def fact_recall(sample: Sample) -> Score:
     """Share of reference facts covered by the output's key facts and summary."""
-    texts = fact_texts(sample.output) if sample.output else []
-    items = []
-    for fact in sample.case.facts:
-        match = best_match(fact.elements, texts, sample.aliases, sample.year)
-        items.append(ItemResult(id=fact.id, ok=match.matched, reason=match.reason))
-    return Score.from_items("fact_recall", items, "reference facts covered")
+    return Score.from_items("fact_recall", _recall_items(sample, None), "reference facts covered")
 
 
-def fact_precision(sample: Sample) -> Score:
-    """Share of output facts supported by grounded evidence or by a reference fact."""
-    items = []
-    for index, fact in enumerate(sample.output.key_facts if sample.output else []):
-        grounded = any(e.match is not MatchKind.unmatched for e in fact.evidence)
-        reference = next(
-            (
-                ref.id
-                for ref in sample.case.facts
-                if check_elements(ref.elements, fact.statement, sample.aliases, sample.year).ok
-            ),
-            None,
-        )
-        if reference:
-            reason = f"matches reference {reference}"
-        elif grounded:
-            reason = "grounded evidence only"
-        else:
-            reason = "UNSUPPORTED: no grounded evidence and no reference fact"
-        items.append(
-            ItemResult(
-                id=f"output[{index}]",
-                ok=grounded or bool(reference),
-                reason=f"{reason}: {fact.statement}",
-                group="reference" if reference else None,
-            )
-        )
-    return Score.from_items("fact_precision", items, "output facts supported")
+def key_fact_recall(sample: Sample) -> Score:
+    """Share of the *key* reference facts covered: the headline metric."""
+    return Score.from_items("key_fact_recall", _recall_items(sample, "key"), "key reference facts covered")
 
 
 def fact_reference_precision(sample: Sample) -> Score:
-    """Stricter: share of output facts that match a reference fact (grounding alone does not count)."""
-    base = fact_precision(sample)
-    items = [i.model_copy(update={"ok": i.group == "reference"}) for i in base.items]
+    """Share of output key facts that state a reference fact with the right polarity, numbers and
+    attribution. Grounding alone earns nothing."""
+    items = []
+    claims = fact_claims(sample.output) if sample.output else []
+    for index, fact in enumerate(sample.output.key_facts if sample.output else []):
+        claim = claims[index]
+        matched = next(
+            (ref.id for ref in sample.case.facts if check_claim(reference_of(sample, ref.id), claim).ok), None
+        )
+        reason = f"matches reference {matched}" if matched else "matches no reference fact"
+        items.append(ItemResult(id=f"output[{index}]", ok=bool(matched), reason=f"{reason}: {fact.statement}"))
     return Score.from_items("fact_reference_precision", items, "output facts match a reference fact")
+
+
+def contradiction_rate(sample: Sample) -> Score:
+    """Share of output claims that hit a negative or contradict a reference fact (negated, outcome
+    swapped, or given to another source). Lower is better."""
+    items = []
+    for index, claim in enumerate(all_claims(sample.output) if sample.output else []):
+        why = ""
+        for negative in sample.case.negatives:
+            if check_claim(reference_of(sample, negative.id), claim).ok:
+                why = f"states negative {negative.id} ({negative.why})"
+                break
+        if not why:
+            for fact in sample.case.facts:
+                check = check_claim(reference_of(sample, fact.id), claim)
+                if check.contradiction:
+                    why = f"contradicts {fact.id}: {'; '.join(check.conflicts)}"
+                    break
+        items.append(
+            ItemResult(id=f"claim[{index}]", ok=bool(why), reason=f"{why or 'no contradiction'}: {claim.text}")
+        )
+    return Score.from_items("contradiction_rate", items, "output claims contradict the references", False)

@@ -1,4 +1,5 @@
-"""Grounding rate, schema validity, first-try validity and re-ask rate."""
+"""Quotes found, schema validity, first-try validity, repairs and re-asks: properties of the output,
+never of its faithfulness (that is :mod:`.facts`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from summarizer.evals.scores import ItemResult, Sample, Score
 from summarizer.schema import MatchKind, SummaryRecord
 
 
-def grounding_rate(sample: Sample) -> Score:
-    """Share of evidence quotes found in the article (exact or fuzzy); counts by kind in ``extra``."""
+def quotes_found_rate(sample: Sample) -> Score:
+    """Share of evidence quotes found in the article (exact or fuzzy); counts by kind in ``extra``.
+
+    A found quote says the words exist in the article, not that they support the claim."""
     counts = {kind.value: 0 for kind in MatchKind}
     if sample.output:
         evidence = [e for f in sample.output.key_facts for e in f.evidence]
@@ -19,8 +22,8 @@ def grounding_rate(sample: Sample) -> Score:
             counts[item.match.value] += 1
     total = sum(counts.values())
     grounded = counts["exact"] + counts["fuzzy"]
-    explanation = f"{counts['exact']} exact, {counts['fuzzy']} fuzzy, {counts['unmatched']} unmatched"
-    return Score(name="grounding_rate", numerator=grounded, denominator=total, extra=counts, explanation=explanation)
+    explanation = f"quotes found: {counts['exact']} exact, {counts['fuzzy']} fuzzy, {counts['unmatched']} unmatched"
+    return Score(name="quotes_found_rate", numerator=grounded, denominator=total, extra=counts, explanation=explanation)
 
 
 def schema_validity(sample: Sample) -> Score:
@@ -48,13 +51,27 @@ def schema_validity(sample: Sample) -> Score:
 
 
 def first_try_validity(sample: Sample) -> Score:
-    """1 when every model call's first answer was schema-valid."""
+    """1 when every model call's first answer was schema-valid as sent (repaired answers do not count)."""
     ok = bool(sample.output and sample.output.provenance.first_try_valid)
     return Score(
         name="first_try_validity",
         numerator=int(ok),
         denominator=1,
         explanation="first answers valid" if ok else "a first answer was invalid or missing",
+    )
+
+
+def repair_rate(sample: Sample) -> Score:
+    """Answers that parsed only after repairing near-JSON, per attempt (lower is better)."""
+    if not sample.output:
+        return Score(name="repair_rate", numerator=0, denominator=0, higher_is_better=False, explanation="no output")
+    prov = sample.output.provenance
+    return Score(
+        name="repair_rate",
+        numerator=prov.repairs,
+        denominator=prov.attempts,
+        higher_is_better=False,
+        explanation=f"{prov.repairs} repaired answers in {prov.attempts} attempts",
     )
 
 

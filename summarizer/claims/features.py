@@ -1,0 +1,123 @@
+"""A text read once into claim features; every question the matchers ask is answered from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import simplemma
+
+from summarizer.claims.clauses import Attribution, OutcomeMention, find_attributions, find_outcomes, negated_at
+from summarizer.claims.dates import DateMention, find_dates
+from summarizer.claims.names import AliasTable, mentions, name_spans
+from summarizer.claims.normalise import normalise, normalise_cased
+from summarizer.claims.numbers import Quantity, find_quantities
+from summarizer.claims.tokens import Token, tokenize
+from summarizer.claims.vocabulary import GENERIC_SOURCES, Outcome
+
+#: Keywords shorter than this match whole words only, never by lemma ("arm" is not "armed").
+LEMMA_MIN_CHARS = 4
+_GENERIC_HEADS = frozenset(
+    {"officials", "official", "sources", "source", "authorities", "reports", "report", "media", "residents",
+     "witnesses", "statement", "article", "spokesman", "spokeswoman", "spokesperson", "he", "she", "they", "it"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The English lemma of a word (simplemma); the word itself when unknown."""
+    return str(simplemma.lemmatize(word, lang="en"))
+
+
+@dataclass
+class Features:
+    """Claim features of one text: tokens, quantities, dates, outcomes, attributions."""
+
+    text: str
+    norm: str
+    tokens: tuple[Token, ...]
+    dates: tuple[DateMention, ...]
+    quantities: tuple[Quantity, ...]
+    outcomes: tuple[OutcomeMention, ...]
+    attributions: tuple[Attribution, ...]
+    _keyword_cache: dict[str, tuple[bool, bool]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def lemmas(self) -> tuple[str, ...]:
+        """Lemma of each token."""
+        return tuple(lemma(t.text) for t in self.tokens)
+
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """Token indices [first, last) covering the character span [start, end) of ``norm``."""
+        first = next((i for i, t in enumerate(self.tokens) if t.end > start), len(self.tokens))
+        last = next((i for i, t in enumerate(self.tokens) if t.start >= end), len(self.tokens))
+        return first, last
+
+    def keyword(self, keyword: str) -> tuple[bool, bool]:
+        """(stated affirmatively, stated negated) for one keyword or multi-word phrase."""
+        cached = self._keyword_cache.get(keyword)
+        if cached is not None:
+            return cached
+        kw = normalise(keyword.strip())
+        words = kw.split()
+        hits: list[int] = []
+        if len(words) == 1:
+            kw_lemma = lemma(kw) if len(kw) >= LEMMA_MIN_CHARS else None
+            hits = [i for i, t in enumerate(self.tokens) if t.text == kw or (kw_lemma and self.lemmas[i] == kw_lemma)]
+        else:
+            size = len(words)
+            texts = [t.text for t in self.tokens]
+            hits = [i for i in range(len(texts) - size + 1) if texts[i : i + size] == words]
+            if not hits and f" {kw} " in f" {self.norm} ":
+                first, _ = self.token_range(f" {self.norm} ".index(f" {kw} "), len(self.norm))
+                hits = [first]
+        result = (
+            any(not negated_at(self.tokens, i) for i in hits),
+            any(negated_at(self.tokens, i) for i in hits),
+        )
+        self._keyword_cache[keyword] = result
+        return result
+
+    def outcome_mentions(self, outcome: Outcome | None = None) -> list[OutcomeMention]:
+        """Outcome mentions, of one outcome when given."""
+        return [m for m in self.outcomes if outcome is None or m.outcome == outcome]
+
+    def outcomes_of(self, name: str, aliases: AliasTable) -> list[OutcomeMention]:
+        """Outcome mentions whose patient span names ``name``."""
+        spans = [self.token_range(s, e) for s, e in name_spans(self.text, name, aliases)]
+        return [m for m in self.outcomes if any(m.patient[0] <= a and b <= m.patient[1] for a, b in spans if a < b)]
+
+    def counts_for(self, outcome: Outcome) -> list[tuple[Quantity, bool]]:
+        """Counts bound to an outcome, each with whether its mention is negated."""
+        return [(m.count, m.negated) for m in self.outcomes if m.outcome == outcome and m.count is not None]
+
+    def resolved_dates(self, year: int | None, published: dt.date | None) -> list[tuple[dt.date, dt.date]]:
+        """Every date the text states that can be resolved, as (first day, last day)."""
+        return [r for d in self.dates if (r := d.resolve(year, published)) is not None]
+
+    def sources(self) -> list[str]:
+        """Sources the text names (normalised), affirmative attributions only."""
+        return [a.source for a in self.attributions if not a.negated]
+
+
+def is_generic_source(source: str, aliases: AliasTable, known_names: tuple[str, ...]) -> bool:
+    """A source that names nobody in particular ('officials', 'he', 'Afghan officials') and no known entity."""
+    norm = normalise(source).strip(" .,")
+    if not norm or norm in GENERIC_SOURCES:
+        return True
+    if norm.split()[-1] not in _GENERIC_HEADS:
+        return False
+    return not any(mentions(source, name, aliases) for name in known_names)
+
+
+@lru_cache(maxsize=65536)
+def analyse(text: str) -> Features:
+    """Read a text into claim features (cached: each distinct text is read once)."""
+    norm = normalise(text)
+    tokens = tokenize(norm)
+    dates = tuple(find_dates(norm))
+    quantities = tuple(find_quantities(tokens, norm, [(d.start, d.end) for d in dates]))
+    outcomes = tuple(find_outcomes(tokens, quantities))
+    attributions = tuple(find_attributions(tokens, normalise_cased(text)))
+    return Features(text, norm, tokens, dates, quantities, outcomes, attributions)
