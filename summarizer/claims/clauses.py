@@ -43,7 +43,12 @@ _MULTI_WORD = {
     if " " in phrase
 }
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its", "this", "that", "these", "those"})
-_COUNT_SKIPS = frozenset({"another", "an", "additional", "other", "the", "a", "some", "at", "least", "more", "than"})
+_COUNT_SKIPS = frozenset(
+    {"another", "an", "additional", "other", "the", "a", "some", "at", "least", "more", "than", "along", "with",
+     "alongside", "including"}
+)  # fmt: skip
+#: Subordinating words: a passive's subject never reaches back across them.
+_SUBORDINATORS = frozenset({"since", "after", "when", "because", "before", "until", "if", "where", "once", "as"})
 _TOLL_SKIPS = frozenset({"rose", "risen", "to", "at", "of", "stood", "climbed", "reached", "is", "was", "has", "had"})
 _PARTICIPLE_ENDINGS = ("ed", "en", "slain", "hurt")
 _ATTRIBUTION_GAP = frozenset({"has", "have", "had", "also", "later", "previously", "would", "could", "did", "does",
@@ -106,7 +111,7 @@ def _passive_aux(tokens: Sequence[Token], i: int) -> int | None:
         word = tokens[j].text
         if word in AUXILIARIES:
             return j
-        if word not in ADVERBS and not word.endswith("n't"):
+        if word not in ADVERBS and not word.endswith(("n't", "ly")):
             return None
         j -= 1
     return None
@@ -115,7 +120,11 @@ def _passive_aux(tokens: Sequence[Token], i: int) -> int | None:
 def _span_before(tokens: Sequence[Token], end: int, outcome_positions: Sequence[int]) -> tuple[int, int]:
     start = _clause_start(tokens, end)
     earlier = [p for p in outcome_positions if p < end and p >= start]
-    earlier += [j for j in range(start, end) if tokens[j].text in ATTRIBUTION_VERBS or tokens[j].text == "that"]
+    earlier += [
+        j
+        for j in range(start, end)
+        if tokens[j].text in ATTRIBUTION_VERBS or tokens[j].text == "that" or tokens[j].text in _SUBORDINATORS
+    ]
     if earlier:
         start = max(earlier) + 1
     if end - start > 14:
@@ -224,7 +233,7 @@ def _count_before(tokens: Sequence[Token], q: Quantity, by_first: dict[int, Outc
     """An active verb or 'deaths of' right before the count: 'killed 22', 'the deaths of 40'."""
     j = q.first - 1
     skipped = 0
-    while j >= 0 and tokens[j].text in _COUNT_SKIPS and skipped < 2:
+    while j >= 0 and tokens[j].text in _COUNT_SKIPS and skipped < 3:
         j -= 1
         skipped += 1
     if j < 0:
@@ -250,13 +259,15 @@ def _count_after(
     tokens: Sequence[Token], q: Quantity, by_first: dict[int, OutcomeMention], starts: set[int]
 ) -> int | None:
     """A passive, intransitive or noun outcome after the count: '80 were killed', '40 deaths'."""
-    for k in range(q.last + 1, min(len(tokens), q.last + 11)):
-        if tokens[k].brk or k in starts:
+    for k in range(q.last + 1, min(len(tokens), q.last + 15)):
+        if tokens[k].brk:
             return None
+        if k in starts and tokens[k - 1].text not in {"and", ",", "or"}:
+            return None  # another count of its own; "three X and two Y were killed" reads on
         mention = by_first.get(k)
         if mention is None:
             continue
-        if mention.voice == "active":
+        if mention.voice == "active" and k > q.last + 1:  # "27 wounded people" is adjectival
             return None  # the count is the agent: '6 soldiers killed 3 militants'
         return k
     return None
@@ -285,8 +296,8 @@ def find_attributions(tokens: Sequence[Token], cased: str) -> list[Attribution]:
         j = i - 1
         while j >= 0 and tokens[j].text in _ATTRIBUTION_GAP:
             j -= 1
-        if j >= 0 and tokens[j].text in AUXILIARIES:
-            continue  # "was said to", "is reported": no source here
+        if (j >= 0 and tokens[j].text in AUXILIARIES) or _passive_aux(tokens, i) is not None:
+            continue  # "was said to", "are frequently reported": no source here
         negated = negated_at(tokens, i)
         before = _words_until(tokens, norm, j, -1)
         source = before or _words_until(tokens, norm, i + 1, 1)
@@ -306,6 +317,8 @@ def _words_until(tokens: Sequence[Token], norm: str, start: int, step: int) -> s
             break
         if step > 0 and (word in ATTRIBUTION_VERBS or word in OUTCOME_VERBS or word in PHRASE_ENDS - {"by"}):
             break
+        if step < 0 and (word in AUXILIARIES or word in OUTCOME_VERBS or word in OUTCOME_INTRANSITIVE or word == "to"):
+            return ""  # a clause, not a name: "forces are likely to stay, X said" names no source before the verb
         picked.append(tokens[j])
         j += step
     if step < 0:

@@ -20,7 +20,8 @@ from summarizer.claims.vocabulary import GENERIC_SOURCES, Outcome
 LEMMA_MIN_CHARS = 4
 _GENERIC_HEADS = frozenset(
     {"officials", "official", "sources", "source", "authorities", "reports", "report", "media", "residents",
-     "witnesses", "statement", "article", "spokesman", "spokeswoman", "spokesperson", "he", "she", "they", "it"}
+     "witnesses", "statement", "article", "spokesman", "spokeswoman", "spokesperson", "he", "she", "they", "it",
+     "officer", "officers", "commander", "diplomat", "diplomats"}
 )  # fmt: skip
 
 
@@ -84,9 +85,24 @@ class Features:
         return [m for m in self.outcomes if outcome is None or m.outcome == outcome]
 
     def outcomes_of(self, name: str, aliases: AliasTable) -> list[OutcomeMention]:
-        """Outcome mentions whose patient span names ``name``."""
+        """Outcome mentions whose patient span names ``name`` (a possessor is not the patient: in "two of
+        Gacal's bodyguards were killed" Gacal was not, but in "Gacal's death" he was)."""
         spans = [self.token_range(s, e) for s, e in name_spans(self.text, name, aliases)]
-        return [m for m in self.outcomes if any(m.patient[0] <= a and b <= m.patient[1] for a, b in spans if a < b)]
+        spans = [(a, b) for a, b in spans if a < b]
+        found = []
+        for m in self.outcomes:
+            for a, b in spans:
+                possessor = self.tokens[b - 1].text.endswith(("'s", "'")) and not (m.voice == "noun" and b == m.first)
+                if m.patient[0] <= a and b <= m.patient[1] and not possessor:
+                    found.append(m)
+                    break
+        return found
+
+    def negated_name(self, name: str, aliases: AliasTable) -> bool:
+        """Whether every exact mention of ``name`` stands under a negation ("did not take place in X")."""
+        spans = [self.token_range(s, e) for s, e in name_spans(self.text, name, aliases)]
+        spans = [(a, b) for a, b in spans if a < b]
+        return bool(spans) and all(negated_at(self.tokens, a) for a, _ in spans)
 
     def counts_for(self, outcome: Outcome) -> list[tuple[Quantity, bool]]:
         """Counts bound to an outcome, each with whether its mention is negated."""

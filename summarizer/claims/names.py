@@ -94,11 +94,35 @@ def name_spans(text: str, name: str, aliases: AliasTable) -> list[tuple[int, int
     return spans
 
 
+@lru_cache(maxsize=16384)
+def _known_spans(text: str, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, int, str], ...]:
+    """Spans of every name the alias table knows, with the normalised first name of its group."""
+    text_norm, cased = normalise(text), normalise_cased(text)
+    found = []
+    for group in groups:
+        for variant in {_spelling(n) for n in group}:
+            haystack = cased if is_acronym(variant) else text_norm
+            found += [(m.start(), m.end(), normalise(group[0])) for m in _pattern(variant).finditer(haystack)]
+    return tuple(found)
+
+
+def _covered(span: tuple[int, int], own: set[str], known: tuple[tuple[int, int, str], ...]) -> bool:
+    """The span is part of a longer name of another entity ('al Qaeda' in 'al Qaeda in the Indian Subcontinent')."""
+    start, end = span
+    return any(s <= start and end <= e and e - s > end - start and key not in own for s, e, key in known)
+
+
 def mentions(text: str, name: str, aliases: AliasTable) -> bool:
-    """Whether ``text`` names ``name`` or one of its aliases (whole words; a slip allowed in long names)."""
+    """Whether ``text`` names ``name`` or one of its aliases (whole words; a slip allowed in long names).
+
+    The longest name wins: a mention inside a longer name of another entity does not count."""
     text_norm = normalise(text)
+    known = _known_spans(text, aliases.groups) if aliases.groups else ()
+    own = {normalise(g[0]) for g in aliases.groups if normalise(name) in {normalise(n) for n in g}}
+    own.add(normalise(name))
     for variant in aliases.variants(name):
-        if _pattern(variant).search(normalise_cased(text) if is_acronym(variant) else text_norm):
+        haystack = normalise_cased(text) if is_acronym(variant) else text_norm
+        if any(not _covered(m.span(), own, known) for m in _pattern(variant).finditer(haystack)):
             return True
         if len(variant) >= FUZZY_MIN_CHARS and not is_acronym(variant) and _fuzzy_in(variant, text_norm):
             return True

@@ -43,11 +43,15 @@ class Quantity:
     last: int  # index of the last token of the number itself
     is_count: bool  # False for measures ("18 years")
     words: str  # the text as written (normalised)
+    value: float = 0.0  # the number as written ("more than 40" -> 40)
 
     def within(self, low: float, high: float | None) -> bool:
-        """Whether everything this quantity can mean lies inside [low, high] (a vague word never does)."""
+        """Whether this quantity states a figure inside [low, high]: its written number (so "more than 40"
+        states the figure 40), or everything it can mean. A vague word never does."""
         if self.kind == "vague":
             return False
+        if low <= self.value and (high is None or self.value <= high):
+            return True
         if self.high is None:
             return high is None and self.low >= low
         return low <= self.low and (high is None or self.high <= high)
@@ -152,7 +156,7 @@ def find_quantities(tokens: Sequence[Token], norm: str, date_spans: Sequence[tup
             elif kind == "upper":
                 kind = "approx"
             words = norm[tokens[first].start : tokens[last].end]
-            found.append(Quantity(low, high, kind, first, last, after not in NON_COUNT_UNITS, words))
+            found.append(Quantity(low, high, kind, first, last, after not in NON_COUNT_UNITS, words, value))
             i = last + 1
             continue
         vague = _vague(tokens, i)
@@ -171,7 +175,7 @@ def _vague(tokens: Sequence[Token], i: int) -> Quantity | None:
         value = GROUP_WORDS[two]
         kind, first = _qualifier(tokens, i)
         low, high = (value + 1, None) if kind == "lower" else (value, value)
-        return Quantity(low, high, "lower" if kind == "lower" else "exact", first, i + 1, True, two)
+        return Quantity(low, high, "lower" if kind == "lower" else "exact", first, i + 1, True, two, value)
     for phrase in (two, word):
         if phrase and phrase in VAGUE_QUANTITIES:
             if phrase == "scores" and (i + 1 >= len(tokens) or tokens[i + 1].text != "of"):

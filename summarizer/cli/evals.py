@@ -139,3 +139,57 @@ def eval_schema() -> None:
     from summarizer.evals.dataset import case_json_schema
 
     sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")
+
+
+@eval_app.command("validity")
+def eval_validity(
+    config: Annotated[Path, typer.Option(help="Eval config (for the shared aliases).")] = Path("evals/config.yaml"),
+    directory: Annotated[Path, typer.Option("--dir", help="Folder of validity files.")] = Path("evals/validity"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    show: Annotated[int, typer.Option(help="List at most this many disagreements.")] = 20,
+) -> None:
+    """Measure the matcher against an analyst's verdicts: agreement, Cohen's kappa, confusion, and
+    whether every deliberate error loses credit. Exit 3 when a target is missed."""
+    from summarizer.evals.dataset import load_config
+    from summarizer.evals.validity import TARGETS, score_validity
+
+    paths = sorted(directory.glob("*.yaml"))
+    if not paths:
+        raise fail(f"{directory}: no validity files (*.yaml)")
+    try:
+        report = score_validity(paths, load_config(config).aliases)
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    figures = report.figures()
+    if fmt == "json":
+        data = {
+            "candidates": report.candidates,
+            "figures": figures,
+            "targets": TARGETS,
+            "facts_confusion": {"tp": report.facts.tp, "fp": report.facts.fp, "fn": report.facts.fn,
+                                "tn": report.facts.tn},
+            "negatives_confusion": {"tp": report.negatives.tp, "fp": report.negatives.fp, "fn": report.negatives.fn,
+                                    "tn": report.negatives.tn},
+            "errors_by_class": {k: {"written": v[0], "kept_credit": v[1]} for k, v in report.by_error.items()},
+            "errors_kept_credit": report.errors_kept_credit,
+            "disagreements": report.facts.disagreements + report.negatives.disagreements,
+            "misses": report.misses(),
+        }  # fmt: skip
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        lines = [f"{report.candidates} candidates in {len(paths)} files"]
+        lines += [f"{name:<24} {value:.3f}" + (f"  (target {TARGETS[name]})" if name in TARGETS else "")
+                  for name, value in figures.items()]  # fmt: skip
+        for title, agreement in (("facts", report.facts), ("negatives", report.negatives)):
+            lines.append(f"{title} confusion (analyst x matcher): both credit {agreement.tp}, matcher only "
+                         f"{agreement.fp}, analyst only {agreement.fn}, neither {agreement.tn}")  # fmt: skip
+        kept = sum(v[1] for v in report.by_error.values())
+        lines.append(f"deliberate errors: {report.errors_total}, kept credit: {kept}")
+        lines += [f"  {cls:<12} {v[1]}/{v[0]} kept credit" for cls, v in sorted(report.by_error.items())]
+        listed = (report.errors_kept_credit + report.facts.disagreements + report.negatives.disagreements)[:show]
+        lines += ["disagreements:"] + [f"  {d}" for d in listed] if listed else []
+        stdout.print("\n".join(lines), highlight=False, markup=False)
+    missed = report.misses()
+    for line in missed:
+        stderr.print(f"target missed: {line}", highlight=False, markup=False)
+    raise typer.Exit(EXIT_REGRESSION if missed else EXIT_OK)

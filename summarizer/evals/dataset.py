@@ -72,10 +72,10 @@ class ReferenceFact(BaseModel):
     id: str = Field(description="Stable id within the case, e.g. 'f01'.")
     statement: str = Field(description="The claim in plain words (for people; scoring uses elements).")
     attribution: str = Field(description="Who makes the claim, e.g. 'NDS', 'a U.S. official', 'the article'.")
-    source: str | None = Field(
+    source: str | list[str] | None = Field(
         default=None,
-        description="The source the claim is attributed to, as a name aliases apply to; an output that attributes "
-        "the claim to a different source gets no credit. Null when the article asserts it itself.",
+        description="The source (or sources) the claim is attributed to, as names aliases apply to; an output that "
+        "attributes the claim to another named source gets no credit. Null when the article asserts it itself.",
     )
     importance: Literal["key", "detail"] = Field(
         description="key: an analyst would expect it in any summary (scored by key_fact_recall); detail: the rest."

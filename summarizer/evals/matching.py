@@ -47,7 +47,7 @@ class Reference:
     aliases: AliasTable
     year: int | None
     published: dt.date | None = None
-    source: str | None = None
+    source: str | list[str] | None = None
 
 
 @dataclass
@@ -67,9 +67,9 @@ class ElementCheck:
 
     @property
     def contradiction(self) -> bool:
-        """The text names the claim's entities and places but negates it, swaps its outcome or
-        gives it to another source."""
-        return bool(self.conflicts) and not self.anchors_missing
+        """The text states the claim in every element but one in conflict: it negates it, swaps its
+        outcome or gives it to another source."""
+        return bool(self.conflicts) and not self.anchors_missing and len(self.missing) == len(self.conflicts)
 
     def add(self, ok: bool, what: str, *, conflict: bool = False, anchor: bool = False) -> None:
         """Record one element check."""
@@ -144,23 +144,35 @@ def _check_outcome(f: Features, el: Elements, ref: Reference, check: ElementChec
 
 
 def _check_keywords(f: Features, el: Elements, check: ElementCheck) -> None:
+    negated_groups = 0
     for keyword in el.keywords:
         results = [f.keyword(k) for k in keyword.split("|") if k.strip()]
         wants_negation = el.negated and not el.outcome
-        ok = any(neg if wants_negation else aff for aff, neg in results)
-        flipped = any(aff if wants_negation else neg for aff, neg in results)
-        note = (" (affirmed)" if wants_negation else " (negated)") if flipped and not ok else ""
+        if el.negated and el.outcome:  # the outcome carries the polarity ("denied that any soldier was killed")
+            check.add(any(aff or neg for aff, neg in results), f"keyword {keyword!r}")
+            continue
+        if wants_negation:  # each group present; the negation is checked once over all groups below
+            check.add(any(aff or neg for aff, neg in results), f"keyword {keyword!r}")
+            negated_groups += any(neg for _, neg in results)
+            continue
+        ok = any(aff for aff, _ in results)
+        note = " (negated)" if not ok and any(neg for _, neg in results) else ""
         check.add(ok, f"keyword {keyword!r}{note}", conflict=bool(note))
+    if el.negated and not el.outcome and el.keywords:
+        check.add(negated_groups > 0, "negation (the output affirms what the reference denies)",
+                  conflict=negated_groups == 0)  # fmt: skip
 
 
 def _check_source(f: Features, ref: Reference, attribution: str | None, check: ElementCheck) -> None:
     if not ref.source:
         return
+    wanted = [ref.source] if isinstance(ref.source, str) else list(ref.source)
     known = tuple(name for group in ref.aliases.groups for name in group)
     stated = f.sources() + ([attribution] if attribution else [])
     specific = [s for s in stated if not is_generic_source(s, ref.aliases, known)]
-    if specific and not any(mentions(s, ref.source, ref.aliases) for s in specific):
-        check.add(False, f"source {ref.source!r} (attributed to {', '.join(specific)})", conflict=True)
+    if specific and not any(mentions(s, w, ref.aliases) for s in specific for w in wanted):
+        check.add(False, f"source {' or '.join(map(repr, wanted))} (attributed to {', '.join(specific)})",
+                  conflict=True)  # fmt: skip
 
 
 def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
@@ -171,7 +183,10 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     for name in el.entities:
         check.add(mentions(claim.text, name, ref.aliases), f"entity {name!r}", anchor=True)
     for place in el.places:
-        check.add(mentions(claim.text, place, ref.aliases), f"place {place!r}", anchor=True)
+        named = mentions(claim.text, place, ref.aliases)
+        denied = named and not el.negated and f.negated_name(place, ref.aliases)
+        check.add(named and not denied, f"place {place!r}{' (negated)' if denied else ''}", anchor=not named,
+                  conflict=denied)  # fmt: skip
     if el.subject and el.subject not in el.entities:
         check.add(mentions(claim.text, el.subject, ref.aliases), f"entity {el.subject!r}", anchor=True)
     _check_numbers(f, el, check)
@@ -195,7 +210,7 @@ def check_elements(
     year: int | None,
     *,
     published: dt.date | None = None,
-    source: str | None = None,
+    source: str | list[str] | None = None,
     attribution: str | None = None,
 ) -> ElementCheck:
     """Check every required element against one output text (convenience over :func:`check_claim`)."""

@@ -93,7 +93,7 @@ def test_attribution_to_another_named_source_loses_credit() -> None:
     assert not ok(EIGHTY, "Resolute Support said 80 AQIS militants were killed.", source="NDS")
     assert not ok(EIGHTY, "80 AQIS militants were killed.", source="NDS", attribution="Resolute Support")
     check = check_elements(EIGHTY, "Resolute Support said 80 AQIS militants were killed.", ALIASES, 2019, source="NDS")
-    assert check.contradiction and "attributed to resolute support" in check.missing[0]
+    assert check.contradiction and "attributed to Resolute Support" in check.missing[0]
 
 
 def test_matching_or_generic_attribution_keeps_credit() -> None:
@@ -137,11 +137,16 @@ def test_each_count_binds_to_its_own_outcome() -> None:
         (RAID, "Asim Omar was killed on 9/23/2019."),
         (RAID, "A September 23 operation killed AQIS chief Asim Omar."),
         (Elements(entities=["Asim Omar"], outcome="captured", subject="Asim Omar"), "Asim Omar was taken prisoner."),
-        (EIGHTY, "The Afghan spy agency said 80 AQIS fighters died.",),
+        (
+            EIGHTY,
+            "The Afghan spy agency said 80 AQIS fighters died.",
+        ),
         (SIX, "Six other AQIS members were killed alongside him."),
         (SIX, "The raid killed six other AQIS members."),
-        (Elements(entities=["Khetab"], outcome="killed", subject="Khetab"),
-         "Khetab and multiple other operatives were killed."),
+        (
+            Elements(entities=["Khetab"], outcome="killed", subject="Khetab"),
+            "Khetab and multiple other operatives were killed.",
+        ),
         (NO_DETAILS, "The U.S. official provided no other details."),
         (CONFIRMED, "A U.S. official confirmed the death of the AQIS leader."),
     ],
@@ -151,9 +156,12 @@ def test_paraphrases_earn_credit(elements: Elements, text: str) -> None:
     assert check.ok, check.missing
 
 
-def test_more_than_100_is_not_exactly_100() -> None:
-    assert not ok(Elements(numbers=[NumberElement(low=100, high=100)], outcome="killed"),
+def test_a_bound_states_its_written_figure_and_no_other() -> None:
+    exact_100 = Elements(numbers=[NumberElement(low=100, high=100)], outcome="killed")
+    assert ok(exact_100, "More than 100 people were killed.")  # the figure as the source gave it
+    assert not ok(Elements(numbers=[NumberElement(low=150, high=150)], outcome="killed"),
                   "More than 100 people were killed.")  # fmt: skip
+    assert not ok(Elements(numbers=[NumberElement(low=19, high=19)], outcome="killed"), "At least 12 were killed.")
 
 
 def test_a_negated_reference_needs_a_negated_output() -> None:

@@ -72,7 +72,7 @@ def test_killed_60_edit_lowers_recall_and_the_report_explains(tmp_path: Path) ->
     result = runner.invoke(app, ["eval", "report", str(edited), "--baseline", str(base), "--format", "md"])
     assert result.exit_code == 0, result.stderr
     assert "- 000_27aace103a48bbe9: gained none; lost f08" in result.stdout
-    assert "**f08** missing number 6 (stated: 60)" in result.stdout
+    assert "**f08** missing number 6 killed (stated: 60 killed)" in result.stdout
     before = json.loads(runner.invoke(app, ["eval", "report", str(base), "-f", "json"]).stdout)
     after = json.loads(runner.invoke(app, ["eval", "report", str(edited), "-f", "json"]).stdout)
     assert after["metrics"]["fact_recall"]["value"] < before["metrics"]["fact_recall"]["value"]

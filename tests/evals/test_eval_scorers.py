@@ -9,13 +9,13 @@ from hand_built import ROOT, hand_built_event, hand_built_record
 from summarizer.evals.samples import load_cases, make_sample
 from summarizer.evals.scorers import score_sample
 from summarizer.evals.scorers.events import event_scores
-from summarizer.evals.scorers.facts import fact_precision, fact_recall
+from summarizer.evals.scorers.facts import contradiction_rate, fact_recall, fact_reference_precision, key_fact_recall
 from summarizer.evals.scorers.negatives import negative_hits
 from summarizer.evals.scores import Sample
 from summarizer.evals.stats import bootstrap, paired_difference
 
 CONFIG, CASES = load_cases(ROOT / "evals" / "config.yaml")
-CASE_000, CASE_004 = CASES
+CASE_000, CASE_004 = CASES[:2]
 
 
 def sample(record: object, case: object = CASE_000) -> Sample:
@@ -44,8 +44,7 @@ def test_killed_60_instead_of_six_loses_the_fact_and_says_why() -> None:
     bad = fact_recall(sample(hand_built_record(["The NDS said it killed 60 other AQIS members."])))
     assert item(good, "f08").ok and not item(bad, "f08").ok
     assert bad.value is not None and good.value is not None and bad.value < good.value
-    assert "number 6 killed (stated:" not in item(bad, "f08").reason
-    assert "missing number 6 (stated: 60)" in item(bad, "f08").reason
+    assert "missing number 6 killed (stated: 60 killed)" in item(bad, "f08").reason
 
 
 def test_wrong_date_wrong_person_and_swap_earn_nothing() -> None:
@@ -71,14 +70,33 @@ def test_reader_comment_claim_and_swap_are_negative_hits() -> None:
     assert item(swap, "n01").ok and "HIT" in item(swap, "n01").reason
 
 
-def test_precision_lists_unsupported_facts() -> None:
+def test_reference_precision_is_not_one_by_construction() -> None:
+    # Both facts carry a quote found verbatim in the article; only one states a reference fact.
     record = hand_built_record(
-        ["The NDS said it killed six other AQIS members.", "Aliens landed in Kabul."],
-        quotes=["The NDS said it killed six other AQIS members", "Aliens landed in Kabul yesterday evening"],
+        ["The NDS said it killed six other AQIS members.", "Shawn Snow"],
+        quotes=["The NDS said it killed six other AQIS members", "Shawn Snow"],
     )
-    precision = fact_precision(sample(record))
+    precision = fact_reference_precision(sample(record))
     assert precision.numerator == 1 and precision.denominator == 2
-    assert "UNSUPPORTED" in precision.items[1].reason
+    assert "matches no reference fact" in precision.items[1].reason
+
+
+def test_key_fact_recall_counts_only_key_facts() -> None:
+    record = hand_built_record(["Ayman al-Zawahiri has led al-Qaida since Osama bin Laden was killed."])
+    assert item(fact_recall(sample(record)), "f11").ok  # a detail fact
+    key = key_fact_recall(sample(record))
+    assert key.numerator == 0 and key.denominator == sum(f.importance == "key" for f in CASE_000.case.facts)
+
+
+def test_contradictions_are_counted_and_named() -> None:
+    record = hand_built_record(
+        ["Asim Omar was not killed in the Sept. 23 raid.", "Resolute Support said six other AQIS members were killed.",
+         "The NDS said six other AQIS members were killed."]
+    )  # fmt: skip
+    rate = contradiction_rate(sample(record))
+    # the record's attribution field says NDS, so the second claim names the right source too
+    assert [i.ok for i in rate.items[:3]] == [True, False, False]
+    assert "contradicts" in rate.items[0].reason
 
 
 def test_event_matching_fields_and_killed_captured_confusion() -> None:
@@ -114,6 +132,13 @@ def test_all_scorers_run_on_an_empty_output() -> None:
     assert scores["fact_recall"].value == 0.0 and scores["schema_validity"].value == 0.0
 
 
+def test_a_schema_invalid_output_is_scored_invalid_not_raised() -> None:
+    broken = hand_built_record(["Asim Omar was killed."]).model_dump(mode="json")
+    broken["events"] = [{"event_type": "Picnic"}]
+    scores = score_sample(make_sample(CASE_000, CONFIG, broken, None))
+    assert scores["schema_validity"].value == 0.0 and scores["fact_recall"].value == 0.0
+
+
 def test_bootstrap_is_deterministic_and_brackets_the_value() -> None:
     first, second = bootstrap([(5, 14), (3, 22)]), bootstrap([(5, 14), (3, 22)])
     assert first == second
@@ -136,7 +161,7 @@ def test_case_files_carry_their_schema_line() -> None:
 def test_grounding_validity_and_reask_scorers_on_hand_built_outputs() -> None:
     from summarizer.evals.scorers.output_quality import (
         first_try_validity,
-        grounding_rate,
+        quotes_found_rate,
         reask_rate,
         schema_validity,
     )
@@ -145,7 +170,7 @@ def test_grounding_validity_and_reask_scorers_on_hand_built_outputs() -> None:
         ["The NDS said it killed six other AQIS members.", "Aliens landed."],
         quotes=["The NDS said it killed six other AQIS members", "Aliens landed in Kabul yesterday evening"],
     )
-    grounding = grounding_rate(sample(record))
+    grounding = quotes_found_rate(sample(record))
     assert grounding.extra == {"exact": 1, "fuzzy": 0, "unmatched": 1} and grounding.value == 0.5
     assert schema_validity(sample(record)).value == 1.0
     broken = record.model_dump(mode="json")
