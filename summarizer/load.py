@@ -24,6 +24,12 @@ _PREFERRED_CODECS = ("cp1252", "latin_1", "iso8859_15")  # the web's usual non-U
 _CONTROL_BYTES = frozenset(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D})
 _MAX_CONTROL_SHARE = 0.10
 _MIN_ARTICLE_LINES = 3
+_UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,14 @@ def load_bytes(
 
 
 def _decode(data: bytes, path: str) -> tuple[str, str]:
-    """Refuse binary data, then decode as UTF-8 (BOM stripped) or as the detected encoding."""
+    """Decode text with a UTF-16/32 byte-order mark; refuse binary data; then decode as UTF-8
+    (BOM stripped) or as the detected encoding."""
+    for bom, codec in _UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec), f"{codec} (BOM)"
+            except UnicodeDecodeError:
+                raise InputError(f"{path}: starts with a {codec} byte-order mark but is not {codec} text") from None
     sample = data[:65536]
     if b"\x00" in data or sum(b in _CONTROL_BYTES for b in sample) > _MAX_CONTROL_SHARE * len(sample):
         raise InputError(f"{path}: binary file, not text")
@@ -209,10 +222,12 @@ _STRONG = {  # reason -> pattern; these always start the non-article tail
     "related links": r"related (?:articles|stories|posts)|more stories|most (?:popular|read)"
     r"|you (?:may|might) also like|recommended for you",
     "tags/navigation": r"(?:tags|tagged|filed under|topics):.*",
-    "reader comments": r"(?:\d[\d,]*|no|one) (?:comments?|responses?|replies)|comments(?: \(\d+\))?"
-    r"|leave a (?:reply|comment)|post a comment|comments are closed|join the (?:discussion|conversation)",
+    "reader comments": r"leave a (?:reply|comment)|post a comment|comments are closed"
+    r"|join the (?:discussion|conversation)",
 }
 _WEAK = {  # these start it only when no article prose follows before the next marker
+    # a bare "Comments" or "3 comments" line is also a section header or counter inside articles
+    "reader comments": r"(?:\d[\d,]*|no|one) (?:comments?|responses?|replies)|comments(?: \(\d+\))?",
     "'Related' links": r"related",
     "'Read More' links": r"read more",
     "'Trending' links": r"trending(?: now)?",
@@ -229,8 +244,8 @@ def _marker(line: str) -> tuple[str, bool] | None:
     key = re.sub(r"\s+", " ", bare).lower()
     if not key or len(key) > 80:
         return None
-    if _COMMENT_AUTHOR.fullmatch(bare):
-        return "reader comments", True
+    if _COMMENT_AUTHOR.fullmatch(bare):  # weak: articles introduce quotes the same way ("Governor X says:")
+        return "reader comments", False
     for table, strong in ((_STRONG, True), (_WEAK, False)):
         for reason, pattern in table.items():
             if re.fullmatch(f"(?:{pattern}):?", key):
