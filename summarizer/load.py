@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .schema import ExcludedRegion
+from .webpage import extract_article
 
 DEFAULT_MAX_BYTES = 2_000_000
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".text", ""})
@@ -42,6 +43,10 @@ class Document:
     article_end: int
     excluded: tuple[ExcludedRegion, ...]
     encoding: str
+    #: The page's title (HTML), else the article's first line.
+    title: str | None = None
+    #: The publication date a web page states (ISO 8601), when it states one.
+    published: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -105,13 +110,34 @@ def load_bytes(
     suffix = Path(path).suffix.lower()
     markdown = suffix in _MARKDOWN_SUFFIXES or "markdown" in ctype
     head = text.lstrip()[:20].lower()
+    page = None
     if "html" in ctype or suffix in _HTML_SUFFIXES or (not markdown and head.startswith(("<!doctype html", "<html"))):
-        text = html_to_text(text)
+        page = extract_article(text)
+        text = page.body
         encoding = "html" if encoding == "utf-8" else f"html, {encoding}"
         if not text.strip():
             raise InputError(f"{path}: empty document (no text left after HTML reduction)")
     start, end, excluded = find_non_article(text)
-    return Document(path, text, start, end, tuple(excluded), encoding)
+    if page is None:
+        return Document(path, text, start, end, tuple(excluded), encoding, _first_line(text[start:end]))
+    text, excluded = _append_moved(text, excluded, page.moved)
+    return Document(path, text, start, end, tuple(excluded), encoding, page.title, page.published)
+
+
+def _first_line(text: str) -> str | None:
+    return next((line.strip() for line in text.splitlines() if line.strip()), None)
+
+
+def _append_moved(
+    text: str, excluded: list[ExcludedRegion], moved: Sequence[tuple[str, str]]
+) -> tuple[str, list[ExcludedRegion]]:
+    """Put the blocks taken out of a page's body after its text, each as an excluded region."""
+    regions = list(excluded)
+    for reason, block in moved:
+        text = text.rstrip("\n") + "\n\n"
+        regions.append(ExcludedRegion(start=len(text), end=len(text) + len(block), reason=reason))
+        text += block + "\n"
+    return text, regions
 
 
 def _decode(data: bytes, path: str) -> tuple[str, str]:
@@ -151,66 +177,6 @@ def _control_share(text: str) -> float:
     sample = text[:65536]
     bad = sum(c == "\ufffd" or (c not in "\t\n\f\v" and unicodedata.category(c) == "Cc") for c in sample)
     return bad / max(len(sample), 1)
-
-
-# --------------------------------------------------------------------------- HTML
-
-_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg"]
-_DROP_ATTR = re.compile(r"comment|related|share|newsletter|sidebar|menu", re.IGNORECASE)
-_PARAGRAPH_TAGS = {"p", "div", "blockquote", "section", "article", "main", "header", "pre", "figure"}
-_PARAGRAPH_TAGS |= {"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table"}
-_LINE_TAGS = {"li", "tr", "dt", "dd", "figcaption"}
-
-
-def html_to_text(html: str) -> str:
-    """Reduce HTML to plain text: drop boilerplate, keep the article, one block per line."""
-    from bs4 import BeautifulSoup
-    from bs4.element import CData, NavigableString, PreformattedString, Tag
-
-    soup = BeautifulSoup(html, "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup.find_all(_DROP_TAGS):
-        if not (tag.name == "header" and tag.find_parent("article")):
-            tag.extract()  # not decompose(): Tag.decomposed costs a search per tag
-    protected: set[int] = set()
-    for anchor in soup.find_all(["h1", "main"]):
-        protected.update(id(t) for t in [anchor, *anchor.parents])
-    for tag in soup.find_all(True):
-        if tag.name in ("html", "body", "main") or id(tag) in protected:
-            continue
-        classes = tag.get("class") or ""
-        label = f"{tag.get('id') or ''} {classes if isinstance(classes, str) else ' '.join(classes)}"
-        if _DROP_ATTR.search(label):
-            tag.extract()
-    articles = soup.find_all("article")
-    root = (max(articles, key=lambda a: len(a.get_text())) if articles else None) or soup.find("main")
-    root = root or soup.body or soup
-    parts: list[str] = []
-    stack: list[tuple[object, bool, bool]] = [(root, False, False)]  # (node, closing, inside <pre>)
-    while stack:
-        node, closing, in_pre = stack.pop()
-        if isinstance(node, NavigableString):
-            if isinstance(node, PreformattedString) and not isinstance(node, CData):
-                continue  # comments, doctypes, processing instructions
-            parts.append(re.sub(r"[\x01\x02]" if in_pre else r"[\s\x01\x02]+", " ", str(node)))
-        elif isinstance(node, Tag):
-            if node.name == "br":
-                parts.append("\n")
-                continue
-            sep = "\x02" if node.name in _PARAGRAPH_TAGS else "\x01" if node.name in _LINE_TAGS else ""
-            parts.append(sep)
-            if not closing:
-                pre = in_pre or node.name == "pre"
-                stack.append((node, True, pre))
-                stack.extend((child, False, pre) for child in reversed(node.contents))
-    # \x02 ends a paragraph (blank line), \x01 a line; runs of them count once
-    raw = re.sub(r"[\s\x01]*\x02[\s\x01\x02]*", "\n\n", "".join(parts))
-    raw = re.sub(r"[^\S\n]*\x01[\s\x01]*", "\n", raw)
-    lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in raw.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    if title and root.find("h1") is None:
-        text = f"{title}\n\n{text}"
-    return text + "\n" if text else ""
 
 
 # --------------------------------------------------------------------------- non-article detection
