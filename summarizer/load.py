@@ -76,7 +76,8 @@ def load_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Do
         p = Path(path)
         try:
             if not p.exists():
-                raise InputError(f"{name}: no such file")
+                cause = "symbolic link that loops or points nowhere" if p.is_symlink() else "no such file"
+                raise InputError(f"{name}: {cause}")
             if p.is_dir():
                 raise InputError(f"{name}: is a directory, not a file")
             if (size := p.stat().st_size) > max_bytes:
