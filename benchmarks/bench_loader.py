@@ -106,7 +106,8 @@ def measure() -> tuple[list[Row], dict[str, list[float]]]:
                 flat = " ".join(text.split())
                 found = sum(" ".join(s.split()) in flat for s in snippets["with"])
                 leaked = sum(" ".join(s.split()) in flat for s in snippets["without"])
-                scores[name] = f"with {found}/{len(snippets['with'])}, without leaked {leaked}/{len(snippets['without'])}"
+                wanted, unwanted = len(snippets["with"]), len(snippets["without"])
+                scores[name] = f"with {found}/{wanted}, without leaked {leaked}/{unwanted}"
             else:
                 scores[name] = f"{len(text.split())} words, first: {' '.join(text.split()[:13])!r}"
         rows.append(Row(page.name.removesuffix(".html"), kind, scores))
@@ -125,7 +126,9 @@ def markdown(rows: list[Row], f1s: dict[str, list[float]]) -> str:
         "not contain; for snippet pages, the required sentences found and the boilerplate snippets leaked. "
         "`trafilatura` is `trafilatura.extract(html, include_comments=False, include_tables=False)`; `loader` is "
         "`summarizer load`'s `article_text` (trafilatura's body plus the title line, with link blocks and embedded "
-        "posts moved out); `old reducer` is the hand-written BeautifulSoup reducer the loader used before (`summarizer.webpage.html_to_text`, now only the fallback), without the tail detection that runs after any extractor.",
+        "posts moved out); `old reducer` is the hand-written BeautifulSoup reducer the loader used before "
+        "(`summarizer.webpage.html_to_text`, now only the fallback), without the tail detection that runs after "
+        "any extractor.",
         "",
         "| page | reference | " + " | ".join(names) + " |",
         "|---|---|" + "---|" * len(names),

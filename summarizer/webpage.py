@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
 #: Shorter extractions come from trafilatura's baseline fallback (its MIN_EXTRACTED_SIZE); the reducer does better.
 MIN_ARTICLE_CHARS = 250
 
@@ -148,5 +147,3 @@ def html_to_text(html: str) -> str:
     if title and root.find("h1") is None:
         text = f"{title}\n\n{text}"
     return text + "\n" if text else ""
-
-

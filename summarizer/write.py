@@ -96,7 +96,8 @@ def keep_finished(path: Path) -> list[SummaryRecord]:
             kept.append(raw.decode("utf-8"))
             continue
         raise ConfigError(
-            f"{path} line {number}: {record}; --resume leaves the file as it is: move it away or choose another --output"
+            f"{path} line {number}: {record}; "
+            "--resume leaves the file as it is: move it away or choose another --output"
         )
     text = "".join(line + "\n" for line in kept)
     if text.encode("utf-8") != data:

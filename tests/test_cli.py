@@ -195,7 +195,9 @@ def test_stdin_over_the_size_cap_is_refused(scripted: ScriptedServer) -> None:
     assert scripted.requests == []
 
 
-def test_eval_report_finds_the_run_config_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eval_report_finds_the_run_config_from_another_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from summarizer.cli.evals import _with_config_located
     from summarizer.evals.runlog import RunLog, RunSpec
 

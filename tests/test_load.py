@@ -320,7 +320,11 @@ def test_expand_paths(tmp_path: Path) -> None:
 
 
 def test_says_colon_quote_intro_does_not_cut_the_article() -> None:
-    text = ARTICLE + "\nGovernor Mohammad Yasin says:\n\nThe fighting went on for six hours before the attackers fled the district.\n"
+    text = (
+        ARTICLE
+        + "\nGovernor Mohammad Yasin says:\n\n"
+        + "The fighting went on for six hours before the attackers fled the district.\n"
+    )
     assert find_non_article(text) == (0, len(text), [])
 
 
@@ -344,7 +348,9 @@ def _corpus(folder: Path) -> dict[str, str]:
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (folder / "nul.txt").write_bytes(b"text\x00with NUL bytes " * 20)
     (folder / "big.txt").write_bytes(b"word " * (2 * 1024 * 1024))  # 10 MB
-    (folder / "noarticle.html").write_bytes(b"<html><body><nav><a href='/'>Home</a></nav><footer>(c)</footer></body></html>")
+    (folder / "noarticle.html").write_bytes(
+        b"<html><body><nav><a href='/'>Home</a></nav><footer>(c)</footer></body></html>"
+    )
     (folder / "loop.txt").symlink_to(folder / "loop.txt")
     locked = folder / "locked.txt"
     locked.write_text("secret", encoding="utf-8")
@@ -379,7 +385,10 @@ printable = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(st.binary(max_size=400), printable.map(lambda t: t.encode("utf-8"))), st.sampled_from(["a.txt", "a.html", "a.md"]))
+@given(
+    st.one_of(st.binary(max_size=400), printable.map(lambda t: t.encode("utf-8"))),
+    st.sampled_from(["a.txt", "a.html", "a.md"]),
+)
 def test_property_loader_offsets_index_article_text_and_only_input_errors_raise(data: bytes, name: str) -> None:
     try:
         doc = load_bytes(data, name)

@@ -15,17 +15,17 @@ from summarizer.providers import DEFAULT_OPENAI_MODEL, Endpoint, resolve_endpoin
 
 def resolve(base_url: str, **given: str | None) -> Endpoint:
     async def run() -> Endpoint:
+        options: dict[str, str | None] = {"model": None, "kind": None, "mode": None, **given}
         async with httpx2.AsyncClient() as http:
-            options: dict[str, str | None] = {"model": None, "kind": None, "mode": None, **given}
             return await resolve_endpoint(http, base_url=base_url, api_key=None, **options)  # type: ignore[arg-type]
 
     return asyncio.run(run())
 
 
 def test_models_probe_4xx_is_an_error_naming_the_server() -> None:
-    with ScriptedServer(models_status=404) as server:
-        with pytest.raises(ConfigError, match=r"GET http://127\.0\.0\.1:\d+/v1/models answered HTTP 404"):
-            resolve(server.base_url, model="scripted-model")
+    expected = r"GET http://127\.0\.0\.1:\d+/v1/models answered HTTP 404"
+    with ScriptedServer(models_status=404) as server, pytest.raises(ConfigError, match=expected):
+        resolve(server.base_url, model="scripted-model")
 
 
 def test_unknown_server_keeps_its_own_model_and_warns(caplog: pytest.LogCaptureFixture) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -142,7 +143,8 @@ def test_retry_after_date_in_minus_0000_is_utc_not_local_time(monkeypatch: pytes
 
 
 def test_insufficient_quota_429_is_not_retried_and_named(scripted: ScriptedServer) -> None:
-    body = b'{"error": {"message": "You exceeded your current quota.", "type": "insufficient_quota", "code": "insufficient_quota"}}'
+    error = {"message": "You exceeded your current quota.", "type": "insufficient_quota", "code": "insufficient_quota"}
+    body = json.dumps({"error": error}).encode()
     scripted.queue(Answer(status=429, body=body, headers={"Content-Type": "application/json"}))
     with pytest.raises(ProviderError, match="insufficient_quota") as caught:
         attempt(scripted)

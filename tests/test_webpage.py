@@ -26,7 +26,8 @@ def test_promo_blocks_and_embedded_posts_are_moved_out() -> None:
     paragraphs = ["Police said the raid began at dawn and lasted for several hours in the city.",
                   "SEE MORE: Another story about something else", "DON'T MISS", "Headline one [INSIGHT]",
                   "Headline two [VIDEO]", "The officer was wounded in the shoulder, the police chief told reporters.",
-                  "Open borders. https://t.co/x", "— Some Person (@someone) December 23, 2016", "The end came quickly."]  # fmt: skip
+                  "Open borders. https://t.co/x", "— Some Person (@someone) December 23, 2016",
+                  "The end came quickly."]  # fmt: skip
     kept, moved = split_out_blocks(paragraphs)
     assert kept == [paragraphs[0], paragraphs[5], paragraphs[8]]
     assert [reason for reason, _ in moved] == ["related links", "related links", "embedded social-media post"]

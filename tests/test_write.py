@@ -66,7 +66,7 @@ def test_property_a_kill_at_any_byte_then_resume_loses_and_duplicates_nothing(ok
         done = {record_resume_key(r) for r in keep_finished(path)}
         with path.open("a", encoding="utf-8") as handle:  # the resumed run writes what is not done
             resumed = JsonlWriter(handle)
-            for i, good in enumerate(ok):
+            for i, _good in enumerate(ok):
                 if record_resume_key(summary(i)) not in done:
                     resumed.write(summary(i))  # this time it succeeds
         lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -47,7 +47,11 @@ def document_report(doc: Document) -> str:
         doc.article_text,
     ]
     for region in doc.excluded:
-        lines += ["", f"=== excluded {region.start}-{region.end}: {region.reason} ===", doc.text[region.start : region.end]]
+        lines += [
+            "",
+            f"=== excluded {region.start}-{region.end}: {region.reason} ===",
+            doc.text[region.start : region.end],
+        ]
     return "\n".join(lines) + "\n"
 
 
