@@ -20,6 +20,7 @@ from summarizer.schema import SCHEMA_VERSION, ErrorRecord, EventRecord, Evidence
 FORMATS = ("json", "jsonl", "md")
 SUFFIX = {"json": ".json", "jsonl": ".jsonl", "md": ".md"}
 Record = SummaryRecord | ErrorRecord
+_RECORD_START = b'{"kind":'  # how every record line begins
 MATCH_MARK = {MatchKind.exact: "exact", MatchKind.fuzzy: "fuzzy", MatchKind.unmatched: "NOT FOUND"}
 
 
@@ -110,7 +111,7 @@ def _resume_line(raw: bytes, unterminated: bool) -> SummaryRecord | str | None:
     try:
         obj = json.loads(raw.decode("utf-8"))
     except ValueError:
-        if unterminated and raw.startswith(b'{"kind":'):
+        if unterminated and (raw.startswith(_RECORD_START) or _RECORD_START.startswith(raw)):
             return None  # our last line, cut short by a crash
         return "not a JSON Lines record of summarizer (one JSON object per line)"
     kind = obj.get("kind") if isinstance(obj, dict) else None
