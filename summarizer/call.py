@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from summarizer.cassette import SCHEMA_HEADER, TEMPLATE_HEADER
 from summarizer.errors import ProviderError, RateLimitExhausted, RefusalError, SummarizerError, TruncatedOutput
 from summarizer.providers import Endpoint
-from summarizer.retry import parse_retry_after
+from summarizer.retry import final_error_code, parse_retry_after
 from summarizer.schema import Usage
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,9 @@ def _provider_error(exc: openai.OpenAIError) -> SummarizerError:
     """Map an openai exception (after transport retries) to our error tree."""
     if isinstance(exc.__cause__, SummarizerError):  # e.g. a cassette that cannot answer
         return exc.__cause__
+    if isinstance(exc, openai.RateLimitError) and (code := final_error_code(exc.response.content)):
+        body = exc.body.get("message", exc.body) if isinstance(exc.body, dict) else exc.body
+        return ProviderError(f"the endpoint refused the request: {code} (not retried): {_short(str(body))}")
     if isinstance(exc, openai.RateLimitError):
         retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
         detail = f" (server asked to wait {retry_after:.0f}s)" if retry_after is not None else ""

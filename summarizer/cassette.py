@@ -290,8 +290,13 @@ class Cassette:
         with self._lock:
             self.new.append(interaction)
 
-    def save(self) -> None:
-        """Write the cassette (nothing to do when replaying only)."""
+    def save(self, complete: bool = True) -> None:
+        """Write the cassette (nothing to do when replaying only).
+
+        An interrupted run (``complete=False``, e.g. Ctrl-C) never replaces a recording:
+        in rewrite mode an existing file stays as it was; other modes add what was recorded."""
+        if not complete and self.mode is RecordMode.rewrite and self.path.exists():
+            return
         if not self.new and self.mode is not RecordMode.rewrite:
             return
         keep = self.new if self.mode is RecordMode.rewrite else self.recorded + self.new

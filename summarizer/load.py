@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .schema import ExcludedRegion
+from .webpage import extract_article
 
 DEFAULT_MAX_BYTES = 2_000_000
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".text", ""})
@@ -24,6 +25,12 @@ _PREFERRED_CODECS = ("cp1252", "latin_1", "iso8859_15")  # the web's usual non-U
 _CONTROL_BYTES = frozenset(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D})
 _MAX_CONTROL_SHARE = 0.10
 _MIN_ARTICLE_LINES = 3
+_UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,10 @@ class Document:
     article_end: int
     excluded: tuple[ExcludedRegion, ...]
     encoding: str
+    #: The page's title (HTML), else the article's first line.
+    title: str | None = None
+    #: The publication date a web page states (ISO 8601), when it states one.
+    published: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -65,7 +76,8 @@ def load_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Do
         p = Path(path)
         try:
             if not p.exists():
-                raise InputError(f"{name}: no such file")
+                cause = "symbolic link that loops or points nowhere" if p.is_symlink() else "no such file"
+                raise InputError(f"{name}: {cause}")
             if p.is_dir():
                 raise InputError(f"{name}: is a directory, not a file")
             if (size := p.stat().st_size) > max_bytes:
@@ -99,17 +111,45 @@ def load_bytes(
     suffix = Path(path).suffix.lower()
     markdown = suffix in _MARKDOWN_SUFFIXES or "markdown" in ctype
     head = text.lstrip()[:20].lower()
+    page = None
     if "html" in ctype or suffix in _HTML_SUFFIXES or (not markdown and head.startswith(("<!doctype html", "<html"))):
-        text = html_to_text(text)
+        page = extract_article(text)
+        text = page.body
         encoding = "html" if encoding == "utf-8" else f"html, {encoding}"
         if not text.strip():
             raise InputError(f"{path}: empty document (no text left after HTML reduction)")
     start, end, excluded = find_non_article(text)
-    return Document(path, text, start, end, tuple(excluded), encoding)
+    if page is None:
+        return Document(path, text, start, end, tuple(excluded), encoding, _first_line(text[start:end]))
+    text, excluded = _append_moved(text, excluded, page.moved)
+    return Document(path, text, start, end, tuple(excluded), encoding, page.title, page.published)
+
+
+def _first_line(text: str) -> str | None:
+    return next((line.strip() for line in text.splitlines() if line.strip()), None)
+
+
+def _append_moved(
+    text: str, excluded: list[ExcludedRegion], moved: Sequence[tuple[str, str]]
+) -> tuple[str, list[ExcludedRegion]]:
+    """Put the blocks taken out of a page's body after its text, each as an excluded region."""
+    regions = list(excluded)
+    for reason, block in moved:
+        text = text.rstrip("\n") + "\n\n"
+        regions.append(ExcludedRegion(start=len(text), end=len(text) + len(block), reason=reason))
+        text += block + "\n"
+    return text, regions
 
 
 def _decode(data: bytes, path: str) -> tuple[str, str]:
-    """Refuse binary data, then decode as UTF-8 (BOM stripped) or as the detected encoding."""
+    """Decode text with a UTF-16/32 byte-order mark; refuse binary data; then decode as UTF-8
+    (BOM stripped) or as the detected encoding."""
+    for bom, codec in _UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec), f"{codec} (BOM)"
+            except UnicodeDecodeError:
+                raise InputError(f"{path}: starts with a {codec} byte-order mark but is not {codec} text") from None
     sample = data[:65536]
     if b"\x00" in data or sum(b in _CONTROL_BYTES for b in sample) > _MAX_CONTROL_SHARE * len(sample):
         raise InputError(f"{path}: binary file, not text")
@@ -140,66 +180,6 @@ def _control_share(text: str) -> float:
     return bad / max(len(sample), 1)
 
 
-# --------------------------------------------------------------------------- HTML
-
-_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg"]
-_DROP_ATTR = re.compile(r"comment|related|share|newsletter|sidebar|menu", re.IGNORECASE)
-_PARAGRAPH_TAGS = {"p", "div", "blockquote", "section", "article", "main", "header", "pre", "figure"}
-_PARAGRAPH_TAGS |= {"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table"}
-_LINE_TAGS = {"li", "tr", "dt", "dd", "figcaption"}
-
-
-def html_to_text(html: str) -> str:
-    """Reduce HTML to plain text: drop boilerplate, keep the article, one block per line."""
-    from bs4 import BeautifulSoup
-    from bs4.element import CData, NavigableString, PreformattedString, Tag
-
-    soup = BeautifulSoup(html, "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup.find_all(_DROP_TAGS):
-        if not (tag.name == "header" and tag.find_parent("article")):
-            tag.extract()  # not decompose(): Tag.decomposed costs a search per tag
-    protected: set[int] = set()
-    for anchor in soup.find_all(["h1", "main"]):
-        protected.update(id(t) for t in [anchor, *anchor.parents])
-    for tag in soup.find_all(True):
-        if tag.name in ("html", "body", "main") or id(tag) in protected:
-            continue
-        classes = tag.get("class") or ""
-        label = f"{tag.get('id') or ''} {classes if isinstance(classes, str) else ' '.join(classes)}"
-        if _DROP_ATTR.search(label):
-            tag.extract()
-    articles = soup.find_all("article")
-    root = (max(articles, key=lambda a: len(a.get_text())) if articles else None) or soup.find("main")
-    root = root or soup.body or soup
-    parts: list[str] = []
-    stack: list[tuple[object, bool, bool]] = [(root, False, False)]  # (node, closing, inside <pre>)
-    while stack:
-        node, closing, in_pre = stack.pop()
-        if isinstance(node, NavigableString):
-            if isinstance(node, PreformattedString) and not isinstance(node, CData):
-                continue  # comments, doctypes, processing instructions
-            parts.append(re.sub(r"[\x01\x02]" if in_pre else r"[\s\x01\x02]+", " ", str(node)))
-        elif isinstance(node, Tag):
-            if node.name == "br":
-                parts.append("\n")
-                continue
-            sep = "\x02" if node.name in _PARAGRAPH_TAGS else "\x01" if node.name in _LINE_TAGS else ""
-            parts.append(sep)
-            if not closing:
-                pre = in_pre or node.name == "pre"
-                stack.append((node, True, pre))
-                stack.extend((child, False, pre) for child in reversed(node.contents))
-    # \x02 ends a paragraph (blank line), \x01 a line; runs of them count once
-    raw = re.sub(r"[\s\x01]*\x02[\s\x01\x02]*", "\n\n", "".join(parts))
-    raw = re.sub(r"[^\S\n]*\x01[\s\x01]*", "\n", raw)
-    lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in raw.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    if title and root.find("h1") is None:
-        text = f"{title}\n\n{text}"
-    return text + "\n" if text else ""
-
-
 # --------------------------------------------------------------------------- non-article detection
 
 _BULLETS = re.compile(r"^[\s•·▪◦‣*>|–—-]+")
@@ -209,10 +189,12 @@ _STRONG = {  # reason -> pattern; these always start the non-article tail
     "related links": r"related (?:articles|stories|posts)|more stories|most (?:popular|read)"
     r"|you (?:may|might) also like|recommended for you",
     "tags/navigation": r"(?:tags|tagged|filed under|topics):.*",
-    "reader comments": r"(?:\d[\d,]*|no|one) (?:comments?|responses?|replies)|comments(?: \(\d+\))?"
-    r"|leave a (?:reply|comment)|post a comment|comments are closed|join the (?:discussion|conversation)",
+    "reader comments": r"leave a (?:reply|comment)|post a comment|comments are closed"
+    r"|join the (?:discussion|conversation)",
 }
 _WEAK = {  # these start it only when no article prose follows before the next marker
+    # a bare "Comments" or "3 comments" line is also a section header or counter inside articles
+    "reader comments": r"(?:\d[\d,]*|no|one) (?:comments?|responses?|replies)|comments(?: \(\d+\))?",
     "'Related' links": r"related",
     "'Read More' links": r"read more",
     "'Trending' links": r"trending(?: now)?",
@@ -229,8 +211,8 @@ def _marker(line: str) -> tuple[str, bool] | None:
     key = re.sub(r"\s+", " ", bare).lower()
     if not key or len(key) > 80:
         return None
-    if _COMMENT_AUTHOR.fullmatch(bare):
-        return "reader comments", True
+    if _COMMENT_AUTHOR.fullmatch(bare):  # weak: articles introduce quotes the same way ("Governor X says:")
+        return "reader comments", False
     for table, strong in ((_STRONG, True), (_WEAK, False)):
         for reason, pattern in table.items():
             if re.fullmatch(f"(?:{pattern}):?", key):

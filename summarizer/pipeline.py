@@ -10,12 +10,12 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
-import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
 from summarizer.drafts import (
     EventsDraft,
@@ -26,7 +26,7 @@ from summarizer.drafts import (
 )
 from summarizer.errors import BudgetExceeded, DeadlineExceeded, InvalidOutput, SummarizerError
 from summarizer.ground import split_sentences
-from summarizer.load import DEFAULT_MAX_BYTES, Document, load_bytes, load_document
+from summarizer.load import DEFAULT_MAX_BYTES, Document, load_document
 from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, Template, load_template, render_messages
 from summarizer.redact import redact
 from summarizer.schema import (
@@ -76,9 +76,7 @@ def _now() -> str:
 
 
 def load_source(source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Load a path, or standard input for '-'."""
-    if source == "-":
-        return load_bytes(sys.stdin.buffer.read(), "-", max_bytes=max_bytes)
+    """Load a path, or standard input for '-' (both under the same size cap)."""
     return load_document(source, max_bytes=max_bytes)
 
 
@@ -208,7 +206,7 @@ class Pipeline:
 
         Returns None when ``limits.done`` says the document is already finished (resume)."""
         limits = limits or RunLimits()
-        budget = TokenBudget(self.settings.token_budget)
+        budget = TokenBudget(self.settings.token_budget, run=limits.budget)
         try:
             doc = load_source(source, self.settings.max_bytes)
             if self.resume_key_for(doc) in limits.done:
@@ -273,6 +271,12 @@ class RunLimits:
     done: frozenset[str] = frozenset()
     started: float = field(default_factory=time.monotonic)
     used: Usage = field(default_factory=Usage)
+    #: Enforced per model call, across the documents in flight (see :mod:`summarizer.budget`).
+    budget: RunBudget | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.run_token_budget is not None:
+            self.budget = RunBudget(self.run_token_budget)
 
     def elapsed(self) -> float:
         """Seconds since the run started."""
@@ -289,7 +293,7 @@ class RunLimits:
         """Refuse to start a document once the run's deadline or token budget is spent."""
         if self.deadline_s is not None and self.elapsed() >= self.deadline_s:
             raise DeadlineExceeded(f"run deadline of {self.deadline_s:g}s passed before {source} started")
-        if self.run_token_budget is not None and self.used.total_tokens >= self.run_token_budget:
+        if self.budget is not None and self.budget.spent:
             raise BudgetExceeded(f"run token budget of {self.run_token_budget} spent before {source} started")
 
     def spend(self, usage: Usage) -> None:

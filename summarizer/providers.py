@@ -110,21 +110,26 @@ def first_model(listing: dict[str, Any]) -> str | None:
 
 
 async def probe_models(http_client: httpx2.AsyncClient, base_url: str, api_key: str | None) -> dict[str, Any]:
-    """Ask the endpoint which models it serves (used to detect its kind)."""
+    """Ask the endpoint which models it serves (used to detect its kind and model).
+
+    Any failure is a :class:`ConfigError` naming the server: guessing instead would
+    silently run another model in another mode."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     url = base_url.rstrip("/") + "/models"
+    hint = "pass --endpoint-kind and --model to skip detection"
     try:
         response = await http_client.get(url, headers=headers)
     except httpx2.HTTPError as exc:
         raise ConfigError(f"cannot reach {base_url}: {type(exc).__name__}") from exc
     if response.status_code >= 400:
-        logger.info("GET %s answered %s; assuming an OpenAI-compatible server", url, response.status_code)
-        return {}
+        raise ConfigError(f"GET {url} answered HTTP {response.status_code}, so the server kind is unknown; {hint}")
     try:
         body = response.json()
     except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        body = None
+    if not isinstance(body, dict):
+        raise ConfigError(f"GET {url} did not answer with a JSON model listing; {hint}")
+    return body
 
 
 async def resolve_endpoint(
@@ -136,18 +141,29 @@ async def resolve_endpoint(
     kind: str | None,
     mode: str | None,
 ) -> Endpoint:
-    """Fill in kind, model and mode, probing the server only for what was not given."""
+    """Fill in kind, model and mode, probing the server only for what was not given.
+
+    OpenAI itself is never probed: with no --model, the documented default
+    :data:`DEFAULT_OPENAI_MODEL` is used and a warning says so."""
     if kind is not None and kind not in KINDS:
         raise ConfigError(f"unknown endpoint kind {kind!r}; choose from {', '.join(KINDS)}")
     if mode is not None and mode not in MODES:
         raise ConfigError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
     if not urlparse(base_url).scheme.startswith("http"):
         raise ConfigError(f"base URL must start with http:// or https://, got {base_url!r}")
+    openai_itself = kind == "openai" or (urlparse(base_url).hostname or "").endswith("openai.com")
     listing: dict[str, Any] = {}
-    if kind is None or model is None:
+    if kind is None or (model is None and not openai_itself):
         listing = await probe_models(http_client, base_url, api_key)
     resolved_kind = kind or kind_from_models_listing(base_url, listing)
-    resolved_model = model or (DEFAULT_OPENAI_MODEL if resolved_kind == "openai" else first_model(listing))
+    if resolved_kind == "openai" and not openai_itself:
+        logger.warning("%s does not say which server it is; assuming an OpenAI-compatible one (tools mode). "
+                       "Pass --endpoint-kind to choose.", base_url)  # fmt: skip
+    resolved_model = model
+    if resolved_model is None and openai_itself:
+        resolved_model = DEFAULT_OPENAI_MODEL
+        logger.warning("no --model given; using %s, the default for OpenAI", DEFAULT_OPENAI_MODEL)
+    resolved_model = resolved_model or first_model(listing)
     if not resolved_model:
         raise ConfigError(f"no --model given and {base_url} lists no models")
     return Endpoint(

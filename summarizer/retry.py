@@ -8,7 +8,9 @@ inside the attempt, so a connection reset mid-body is retried too.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -68,6 +70,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # '-0000': HTTP dates are always UTC (RFC 9110), never local time
+        when = when.replace(tzinfo=dt.UTC)
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
@@ -96,8 +100,28 @@ def _log_retry(state: RetryCallState) -> None:
     logger.warning("transport retry %d after %s; waiting %.2fs", state.attempt_number, exc, wait)
 
 
+#: Error codes in a 429 body that no wait will cure (OpenAI: the account's quota is used up).
+FINAL_ERROR_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached", "access_terminated"})
+
+
+def final_error_code(content: bytes) -> str | None:
+    """The error code of an answer that must not be retried (e.g. ``insufficient_quota``), or None."""
+    try:
+        error = json.loads(content).get("error")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(error, dict):
+        return None
+    codes = {str(error.get("code")), str(error.get("type"))} & FINAL_ERROR_CODES
+    return min(codes) if codes else None
+
+
 def _check(response: httpx2.Response, policy: RetryPolicy) -> httpx2.Response:
-    """Raise for answers worth retrying; a Retry-After beyond the cap is handed back at once."""
+    """Raise for answers worth retrying; a Retry-After beyond the cap, or a 429 that waiting
+    cannot cure (insufficient_quota), is handed back at once."""
+    if response.status_code == 429 and (code := final_error_code(response.content)):
+        logger.warning("the endpoint answered 429 %s; not retrying", code)
+        return response
     if response.status_code in RETRY_STATUSES:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         if retry_after is not None and retry_after > policy.retry_after_cap:

@@ -5,7 +5,7 @@ stack (retry policy over optional cassette over the network) and close it all af
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -33,8 +33,8 @@ class TransportRecorder(Protocol):
     def wrap(self, inner: httpx2.AsyncBaseTransport) -> httpx2.AsyncBaseTransport:
         """Wrap the network transport."""
 
-    def save(self) -> None:
-        """Write the recording (no-op in replay)."""
+    def save(self, complete: bool = True) -> None:
+        """Write the recording (no-op in replay); ``complete`` is False when the run was interrupted."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,22 @@ class EndpointOptions:
         """No endpoint and no key configured: use the built-in model."""
         return self.base_url is None and self.api_key is None
 
+    def replays_builtin(self, recorder: TransportRecorder | None) -> bool:
+        """Replaying a cassette with no endpoint chosen: the key in the environment is not
+        used (nothing goes to the network), so the cassette replays as the built-in model's."""
+        replay_only = recorder is not None and not recorder.needs_live_endpoint
+        return replay_only and self.base_url is None and self.kind in (None, "builtin")
+
+
+def _saver(recorder: TransportRecorder) -> Callable[..., bool]:
+    """An exit callback that saves the cassette, marked incomplete when the run raised (Ctrl-C)."""
+
+    def save(exc_type: type[BaseException] | None, *_: object) -> bool:
+        recorder.save(complete=exc_type is None)
+        return False
+
+    return save
+
 
 @asynccontextmanager
 async def open_client(
@@ -77,13 +93,13 @@ async def open_client(
         transport: httpx2.AsyncBaseTransport = httpx2.AsyncHTTPTransport(limits=limits)
         if recorder is not None:
             transport = recorder.wrap(transport)
-            stack.callback(recorder.save)
+            stack.push(_saver(recorder))
         http = httpx2.AsyncClient(
             transport=RetryTransport(transport, options.retry),
             timeout=httpx2.Timeout(options.timeout, connect=10.0),
         )
         stack.push_async_callback(http.aclose)
-        if options.uses_builtin:
+        if options.uses_builtin or options.replays_builtin(recorder):
             live = recorder is None or recorder.needs_live_endpoint
             base_url = stack.enter_context(builtin_server()) if live else REPLAY_BUILTIN_URL
             endpoint = Endpoint(

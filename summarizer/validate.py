@@ -9,12 +9,14 @@ the drafts become records; a claim whose only support lies in non-article text
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
 from summarizer.errors import BudgetExceeded, InvalidOutput
@@ -48,10 +50,27 @@ class TokenBudget:
 
     limit: int | None
     used: Usage = field(default_factory=Usage)
+    #: The run's budget, shared with the other documents (None: no run limit).
+    run: RunBudget | None = None
 
     def spend(self, usage: Usage) -> None:
         """Record tokens spent."""
         self.used = self.used.add(usage)
+
+    @asynccontextmanager
+    async def call(self) -> AsyncIterator[None]:
+        """Admission for one model call under the run's budget (BudgetExceeded once it is spent)."""
+        if self.run is None:
+            yield
+            return
+        async with self.run.call():
+            yield
+
+    async def charge(self, usage: Usage) -> None:
+        """Record a call's tokens here and in the run's budget."""
+        self.spend(usage)
+        if self.run is not None:
+            await self.run.spend(usage.total_tokens)
 
     @property
     def exhausted(self) -> bool:
@@ -124,15 +143,16 @@ async def extract_with_reasks(
     attempts = repairs = 0
     for attempt in range(1, settings.max_reasks + 2):
         attempts = attempt
-        result = await client.attempt(
-            response_model,
-            conversation,
-            max_tokens=settings.max_tokens,
-            temperature=settings.temperature,
-            template_tag=template_tag,
-            schema_tag=schema_tag,
-        )
-        budget.spend(result.usage)
+        async with budget.call():
+            result = await client.attempt(
+                response_model,
+                conversation,
+                max_tokens=settings.max_tokens,
+                temperature=settings.temperature,
+                template_tag=template_tag,
+                schema_tag=schema_tag,
+            )
+            await budget.charge(result.usage)
         repairs += result.repaired
         if result.parsed is None or (attempt == 1 and result.repaired):
             first_try_valid = first_try_valid and attempt > 1

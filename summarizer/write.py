@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from summarizer.schema import ErrorRecord, EventRecord, Evidence, KeyFact, MatchKind, SummaryRecord
+from summarizer.errors import ConfigError
+from summarizer.schema import SCHEMA_VERSION, ErrorRecord, EventRecord, Evidence, KeyFact, MatchKind, SummaryRecord
 
 FORMATS = ("json", "jsonl", "md")
 SUFFIX = {"json": ".json", "jsonl": ".jsonl", "md": ".md"}
 Record = SummaryRecord | ErrorRecord
+_RECORD_START = b'{"kind":'  # how every record line begins
 MATCH_MARK = {MatchKind.exact: "exact", MatchKind.fuzzy: "fuzzy", MatchKind.unmatched: "NOT FOUND"}
 
 
@@ -71,19 +73,56 @@ class JsonlWriter:
 
 
 def keep_finished(path: Path) -> list[SummaryRecord]:
-    """For --resume: the summaries already in a JSONL file, which is rewritten without the
-    error records (they are retried) and without a line cut short by a crash."""
+    """For --resume: the summaries already in a JSONL file.
+
+    Only this program's own lines are removed: its error records (those documents are
+    retried) and a last line cut short by a crash. Any other line (pretty-printed JSON,
+    records of another schema version, foreign text) raises :class:`ConfigError` and the
+    file is left exactly as it was."""
     if not path.exists():
         return []
+    data = path.read_bytes()
+    lines = data.split(b"\n")
     finished: list[SummaryRecord] = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            record = SummaryRecord.model_validate_json(line)
-        except ValueError:
-            continue  # an error record, or a partial line
-        finished.append(record)
-    write_atomic(path, "".join(record_json(r, indent=None) + "\n" for r in finished))
+    kept: list[str] = []
+    for number, raw in enumerate(lines, 1):
+        unterminated = number == len(lines)
+        if not raw.strip():
+            continue
+        record = _resume_line(raw, unterminated)
+        if record is None:
+            continue
+        if isinstance(record, SummaryRecord):
+            finished.append(record)
+            kept.append(raw.decode("utf-8"))
+            continue
+        raise ConfigError(
+            f"{path} line {number}: {record}; "
+            "--resume leaves the file as it is: move it away or choose another --output"
+        )
+    text = "".join(line + "\n" for line in kept)
+    if text.encode("utf-8") != data:
+        write_atomic(path, text)
     return finished
+
+
+def _resume_line(raw: bytes, unterminated: bool) -> SummaryRecord | str | None:
+    """One JSONL line read for --resume: a summary, None to drop it, or why it cannot be read."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        if unterminated and (raw.startswith(_RECORD_START) or _RECORD_START.startswith(raw)):
+            return None  # our last line, cut short by a crash
+        return "not a JSON Lines record of summarizer (one JSON object per line)"
+    kind = obj.get("kind") if isinstance(obj, dict) else None
+    try:
+        if kind == "error":
+            ErrorRecord.model_validate(obj)
+            return None  # retried
+        return SummaryRecord.model_validate(obj)
+    except ValueError:
+        version = obj.get("schema_version") if isinstance(obj, dict) else None
+        return f"not a record of this summarizer's schema {SCHEMA_VERSION} (found schema_version {version!r})"
 
 
 def output_name(source: str, fmt: str, taken: set[str]) -> str:

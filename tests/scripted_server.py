@@ -2,7 +2,7 @@
 
 Tests queue answers (a completion, an HTTP error with headers, a hang, a connection
 reset, raw bytes) and the server plays them in order to ``POST /v1/chat/completions``.
-``GET /v1/models`` always answers with a fixed listing.  Every request received is kept
+``GET /v1/models`` answers with a fixed listing (or the error status asked for).  Every request received is kept
 for assertions.  The completions it serves are hand-built test inputs, not recordings.
 """
 
@@ -94,8 +94,10 @@ class ScriptedServer:
         models: tuple[str, ...] = ("scripted-model",),
         owned_by: str = "vllm",
         responder: Callable[[dict[str, Any]], Answer] | None = None,
+        models_status: int = 200,
     ) -> None:
         self.responder = responder
+        self.models_status = models_status
         self.answers: deque[Answer] = deque()
         self.requests: list[dict[str, Any]] = []
         self.models = models
@@ -161,6 +163,9 @@ class ScriptedServer:
                 self.wfile.write(answer.body)
 
             def do_GET(self) -> None:
+                if server.models_status != 200:
+                    self._send(http_error(server.models_status, message="no model listing here"))
+                    return
                 listing = {
                     "object": "list",
                     "data": [{"id": m, "object": "model", "owned_by": server.owned_by} for m in server.models],

@@ -242,3 +242,23 @@ def test_library_pipeline_replays_through_the_cassette_fixture(cassette: Cassett
     for fact in record.key_facts:
         for ev in fact.evidence:
             assert ev.match.value != "exact" or text[ev.start : ev.end] == ev.quote
+
+
+def test_interrupted_rewrite_keeps_the_old_cassette(tmp_path: Path) -> None:
+    from summarizer.session import EndpointOptions, open_client
+
+    path = tmp_path / "run.yaml"
+    with ScriptedServer() as server:
+        server.queue(completion(facts()), completion(events()))
+        run_pipeline(server, Cassette.load(path, RecordMode.once))
+    before = path.read_text(encoding="utf-8")
+
+    async def interrupted() -> None:
+        options = EndpointOptions(base_url=server.base_url, kind="vllm", model="scripted-model")
+        async with open_client(options, Cassette.load(path, RecordMode.rewrite)) as client:
+            await client._openai.models.list()  # one new interaction is recorded, then Ctrl-C
+            raise KeyboardInterrupt
+
+    with ScriptedServer() as server, pytest.raises(KeyboardInterrupt):
+        asyncio.run(interrupted())
+    assert path.read_text(encoding="utf-8") == before

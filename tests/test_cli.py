@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from hand_built import SEED_000, events, facts
+from hand_built import ROOT, SEED_000, SEED_004, events, facts
 from scripted_server import ScriptedServer, completion, http_error, raw
 from typer.testing import CliRunner
 
@@ -140,3 +140,80 @@ def test_schema_command_describes_every_field() -> None:
 def test_unknown_mode_is_a_usage_error(scripted: ScriptedServer, mode: str) -> None:
     code, _, err = run(scripted, str(SEED_000), "--mode", mode)
     assert code == 2 and "unknown mode" in err
+
+
+# --------------------------------------------------------------------------- issue 10
+
+
+def test_bracketed_text_in_an_error_is_printed_literally(scripted: ScriptedServer, tmp_path: Path) -> None:
+    missing = tmp_path / "a[/caption] [/INST].txt"
+    code, _, err = run(scripted, str(missing))
+    assert code == 2 and f"{missing}: no such file" in err
+    result = runner.invoke(app, ["summarize", str(SEED_000), "--endpoint-kind", "x[/INST]"],
+                           env={"OPENAI_BASE_URL": scripted.base_url})  # fmt: skip
+    assert result.exit_code == 2 and "unknown endpoint kind 'x[/INST]'" in result.stderr
+
+
+def test_resume_refuses_a_pretty_printed_file_and_leaves_it(scripted: ScriptedServer, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    out.write_text('{\n  "kind": "summary"\n}\n', encoding="utf-8")
+    code, _, err = run(scripted, str(SEED_000), "--format", "jsonl", "-o", str(out), "--resume")
+    assert code == 2 and "out.json line 1" in err and "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == '{\n  "kind": "summary"\n}\n'
+
+
+def test_replay_works_with_an_exported_api_key() -> None:
+    article = ROOT / "tests" / "data" / "injection_article.txt"
+    cassette = ROOT / "tests" / "cassettes" / "reliability" / "injection_article.yaml"
+    result = runner.invoke(app, ["summarize", str(article), "--cassette", str(cassette), "--record-mode", "none"],
+                           env={"OPENAI_API_KEY": "sk-test-exported0123456789abcd"})  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["kind"] == "summary"
+
+
+def test_output_names_follow_the_input_order_not_completion_order(tmp_path: Path) -> None:
+    from contextlib import ExitStack
+
+    from summarizer.cli.summarize import _Sink
+    from summarizer.schema import ErrorInfo, ErrorRecord
+
+    out = tmp_path / "out"
+    out.mkdir()
+    sources = [str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt")]
+    with ExitStack() as stack:
+        sink = _Sink("json", out, stack, sources)
+        for source in reversed(sources):  # the second document finishes first
+            sink.add(ErrorRecord(source=source, error=ErrorInfo(type="input_error", message="m")))
+    assert json.loads((out / "x.json").read_text())["source"] == sources[0]
+    assert json.loads((out / "x-2.json").read_text())["source"] == sources[1]
+
+
+def test_stdin_over_the_size_cap_is_refused(scripted: ScriptedServer) -> None:
+    result = runner.invoke(app, ["summarize", "-", *FREE, "--max-bytes", "100"], input="word " * 100,
+                           env={"OPENAI_BASE_URL": scripted.base_url})  # fmt: skip
+    assert result.exit_code == 2 and "-: more than 100 bytes exceeds the limit" in result.stderr
+    assert scripted.requests == []
+
+
+def test_eval_report_finds_the_run_config_from_another_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.cli.evals import _with_config_located
+    from summarizer.evals.runlog import RunLog, RunSpec
+
+    log = RunLog.model_construct(spec=RunSpec.model_construct(config="evals/config.yaml"), samples=[])
+    monkeypatch.chdir(tmp_path)  # not the repository root: the relative path does not resolve here
+    located = _with_config_located(log, ROOT / "runs" / "eval-X.json")
+    assert Path(located.spec.config) == ROOT / "evals" / "config.yaml"
+
+
+def test_load_prints_what_the_model_sees(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["load", str(SEED_004)])
+    assert result.exit_code == 0
+    loaded = json.loads(result.stdout)
+    assert loaded["article_text"] == loaded["text"][: loaded["article_end"]]
+    assert loaded["excluded_regions"][0]["text"].startswith("Tags:")
+    text = runner.invoke(app, ["load", str(SEED_004), "-f", "text"]).stdout
+    assert "=== article text (what the model sees) ===" in text and "reader comments" in text
+    missing = runner.invoke(app, ["load", str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 2 and "nope.txt: no such file" in missing.stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from summarizer.ground import SCORE_FLOOR, Aligner, align_quote, ground_quotes, normalise, strip_quote
 from summarizer.schema import MatchKind
@@ -199,3 +201,13 @@ def test_fuzzy_span_widened_to_word_boundaries() -> None:
     ev = align_quote("xx overnight raid, and three soldiers were wnded", text)
     assert ev.match is MatchKind.fuzzy
     assert ev.aligned_text == "overnight raid, and three soldiers were wounded"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300), st.integers(0, 300), st.integers(0, 80), st.text(max_size=30))
+def test_property_exact_is_always_verbatim(text: str, start: int, length: int, noise: str) -> None:
+    quotes = [text[start : start + length], noise, text[start : start + length] + noise]
+    for evidence in ground_quotes(quotes, text):
+        if evidence.match is MatchKind.exact:
+            assert evidence.start is not None and evidence.end is not None
+            assert text[evidence.start : evidence.end] == evidence.quote

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from summarizer.errors import InputError
 from summarizer.load import (
@@ -311,3 +314,86 @@ def test_expand_paths(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         load_document(got[-2])
     assert expand_paths([str(single), str(single)]) == [str(single)]
+
+
+# --------------------------------------------------------------------------- issue 10: cuts, encodings, bad input
+
+
+def test_says_colon_quote_intro_does_not_cut_the_article() -> None:
+    text = (
+        ARTICLE
+        + "\nGovernor Mohammad Yasin says:\n\n"
+        + "The fighting went on for six hours before the attackers fled the district.\n"
+    )
+    assert find_non_article(text) == (0, len(text), [])
+
+
+def test_comments_section_header_inside_an_article_does_not_cut_it() -> None:
+    text = ARTICLE + "\nComments\n\nOfficials declined to comment further on the raid, the spokesman told reporters.\n"
+    assert find_non_article(text) == (0, len(text), [])
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_text_with_a_unicode_byte_order_mark_is_decoded(codec: str) -> None:
+    data = ("\ufeff" if codec == "utf-16-be" else "") + "Le café a été fermé après le raid.\n"
+    doc = load_bytes(data.encode(codec), "bom.txt")
+    assert doc.text == "Le café a été fermé après le raid.\n" and "BOM" in doc.encoding
+
+
+def _corpus(folder: Path) -> dict[str, str]:
+    """Bad inputs, each with the cause its one-line message must name."""
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blank.txt").write_bytes(b" \n\t\n")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "nul.txt").write_bytes(b"text\x00with NUL bytes " * 20)
+    (folder / "big.txt").write_bytes(b"word " * (2 * 1024 * 1024))  # 10 MB
+    (folder / "noarticle.html").write_bytes(
+        b"<html><body><nav><a href='/'>Home</a></nav><footer>(c)</footer></body></html>"
+    )
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    locked = folder / "locked.txt"
+    locked.write_text("secret", encoding="utf-8")
+    locked.chmod(0)
+    return {"empty.txt": "empty document", "blank.txt": "empty document", "binary.txt": "binary file",
+            "nul.txt": "binary file", "big.txt": "exceeds the limit", "noarticle.html": "empty document",
+            "loop.txt": "symbolic link that loops", "locked.txt": "permission denied"}  # fmt: skip
+
+
+def test_bad_input_corpus_gives_one_line_errors_naming_file_and_cause(tmp_path: Path) -> None:
+    expected = _corpus(tmp_path / "bad")
+    if os.access(tmp_path / "bad" / "locked.txt", os.R_OK):  # running as root: permissions are not enforced
+        expected.pop("locked.txt")
+    for name, cause in expected.items():
+        with pytest.raises(InputError) as caught:
+            load_document(tmp_path / "bad" / name)
+        message = str(caught.value)
+        assert message.startswith(str(tmp_path / "bad" / name)) and cause in message and "\n" not in message, message
+
+
+def test_good_odd_inputs_load(tmp_path: Path) -> None:
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("Le caf\xe9 a \xe9t\xe9 ferm\xe9 apr\xe8s le raid.\n".encode("latin-1") * 5)
+    assert "café" in load_document(latin).text
+    odd_name = tmp_path.joinpath(os.fsdecode(b"caf\xe9-\xff.txt"))
+    odd_name.write_text("A raid was reported on Tuesday by the ministry.\n", encoding="utf-8")
+    assert load_document(odd_name).text.startswith("A raid")
+    assert str(odd_name) in expand_paths([str(tmp_path)])
+
+
+printable = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(st.binary(max_size=400), printable.map(lambda t: t.encode("utf-8"))),
+    st.sampled_from(["a.txt", "a.html", "a.md"]),
+)
+def test_property_loader_offsets_index_article_text_and_only_input_errors_raise(data: bytes, name: str) -> None:
+    try:
+        doc = load_bytes(data, name)
+    except InputError:
+        return
+    assert doc.article_text == doc.text[: doc.article_end] and doc.article_start == 0
+    for region in doc.excluded:
+        assert doc.article_end <= region.start <= region.end <= len(doc.text)

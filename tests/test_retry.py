@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -127,3 +128,25 @@ def test_non_json_http_body_is_a_provider_error_not_a_reask(scripted: ScriptedSe
 
 def test_unused_answer_helper_is_plain_data() -> None:
     assert Answer().status == 200
+
+
+def test_retry_after_date_in_minus_0000_is_utc_not_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 -0000", now=1445412480.0) == 10.0
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_insufficient_quota_429_is_not_retried_and_named(scripted: ScriptedServer) -> None:
+    error = {"message": "You exceeded your current quota.", "type": "insufficient_quota", "code": "insufficient_quota"}
+    body = json.dumps({"error": error}).encode()
+    scripted.queue(Answer(status=429, body=body, headers={"Content-Type": "application/json"}))
+    with pytest.raises(ProviderError, match="insufficient_quota") as caught:
+        attempt(scripted)
+    assert not isinstance(caught.value, RateLimitExhausted)
+    assert len(scripted.requests) == 1

@@ -14,6 +14,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from summarizer.redact import RedactingFilter
 from summarizer.schema import output_json_schema
@@ -21,13 +22,19 @@ from summarizer.schema import output_json_schema
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REGRESSION = 0, 1, 2, 3
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded, structured summaries of news articles.")
-stderr = Console(stderr=True, soft_wrap=True)
+#: Messages on stderr carry file names, article text and model answers: never read them as markup.
+stderr = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+
+def say(label: str, style: str, message: str) -> None:
+    """Print ``label message`` on stderr: the label styled, the message as literal text."""
+    stderr.print(Text.assemble((label, style), " ", message))
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print an error on stderr and return the Exit to raise."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    say("error:", "bold red", message)
     return typer.Exit(code)
 
 
@@ -54,4 +61,5 @@ def main() -> None:
 
 from summarizer.cli import cassettes as _cassettes  # noqa: E402,F401  (registers commands)
 from summarizer.cli import evals as _evals  # noqa: E402,F401
+from summarizer.cli import load as _load  # noqa: E402,F401
 from summarizer.cli import summarize as _summarize  # noqa: E402,F401

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.text import Text
 
 from summarizer.cassette_check import check_cassettes, describe, find_cassettes
 from summarizer.cli import EXIT_FAILED, EXIT_OK, app, fail, stderr, stdout
@@ -28,7 +29,7 @@ def cassettes_check(
     reports = check_cassettes(cassettes, roots)
     for report in reports:
         style = "green" if report.ok else "red"
-        stdout.print(f"[{style}]{describe(report)}[/]", highlight=False)
+        stdout.print(Text(describe(report), style=style))
     bad = [r for r in reports if not r.ok]
     stderr.print(f"{len(cassettes)} cassettes, {len(bad)} stale, unused or unreadable", highlight=False)
     raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)

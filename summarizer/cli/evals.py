@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from summarizer.cassette import RecordMode
-from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_REGRESSION, app, fail, setup_logging, stderr, stdout
+from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_REGRESSION, app, fail, say, setup_logging, stderr, stdout
 from summarizer.errors import SummarizerError
 from summarizer.write import write_atomic
 
@@ -42,9 +42,9 @@ def _gate(report: Report, fail_under: list[str], fail_over: list[str], junit: Pa
     if junit is not None:
         write_atomic(junit, junit_xml(report, failures))
     for failure in failures:
-        stderr.print(f"[bold red]threshold:[/] {failure}", highlight=False)
+        say("threshold:", "bold red", failure)
     if report.failed_samples:
-        stderr.print(f"[red]samples that failed to run:[/] {', '.join(report.failed_samples)}", highlight=False)
+        say("samples that failed to run:", "red", ", ".join(report.failed_samples))
         return EXIT_FAILED
     return EXIT_REGRESSION if failures else EXIT_OK
 
@@ -115,8 +115,8 @@ def eval_report(
     if fmt not in REPORT_FORMATS:
         raise fail(f"--format must be one of {', '.join(REPORT_FORMATS)}")
     try:
-        current = read_run_log(run)
-        base: RunLog | None = read_run_log(baseline) if baseline else None
+        current = _with_config_located(read_run_log(run), run)
+        base: RunLog | None = _with_config_located(read_run_log(baseline), baseline) if baseline else None
         report = build_report(current, base, str(baseline) if baseline else "baseline")
         code = _gate(report, fail_under, fail_over, junit, fail_on_regression)
     except SummarizerError as exc:
@@ -131,6 +131,18 @@ def eval_report(
             write_atomic(output, rendered)
             stderr.print(f"wrote {output}", highlight=False)
     raise typer.Exit(code)
+
+
+def _with_config_located(log: RunLog, path: Path) -> RunLog:
+    """The run log with its (often relative) config path found from the current directory, or
+    else next to the log or in a folder above it, so reports work from any directory."""
+    config = Path(log.spec.config)
+    if config.is_absolute() or config.exists():
+        return log
+    for folder in path.resolve().parents:
+        if (folder / config).exists():
+            return log.model_copy(update={"spec": log.spec.model_copy(update={"config": str(folder / config)})})
+    return log
 
 
 @eval_app.command("schema")

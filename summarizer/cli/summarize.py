@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from summarizer.cassette import Cassette, RecordMode
-from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app, fail, setup_logging, stderr
+from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app, fail, say, setup_logging, stderr
 from summarizer.errors import SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
 from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, RunLimits, record_resume_key
@@ -39,11 +39,14 @@ def exit_code(records: list[DocumentRecordT]) -> int:
 class _Sink:
     """Where records go as they finish: stdout, one file, or one file per document."""
 
-    def __init__(self, fmt: str, output: Path | None, stack: ExitStack, append: bool = False) -> None:
+    def __init__(
+        self, fmt: str, output: Path | None, stack: ExitStack, sources: list[str], append: bool = False
+    ) -> None:
         self.fmt = fmt
         self.output = output
         self.to_dir = output is not None and output.is_dir()
-        self.taken: set[str] = set()
+        taken: set[str] = set()  # names follow the input order, not the order documents finish in
+        self.names = {source: output_name(source, fmt, taken) for source in sources}
         self.jsonl: JsonlWriter | None = None
         if fmt == "jsonl" and not self.to_dir:
             if output is None:
@@ -59,7 +62,7 @@ class _Sink:
         elif self.to_dir:
             assert self.output is not None
             source = record.source if isinstance(record, ErrorRecord) else record.provenance.source.path
-            write_atomic(self.output / output_name(source, self.fmt, self.taken), render([record], self.fmt))
+            write_atomic(self.output / self.names[source], render([record], self.fmt))
 
     def finish(self, records: list[DocumentRecordT]) -> None:
         if self.jsonl is not None or self.to_dir:
@@ -139,11 +142,14 @@ def summarize(
     if resume:
         if fmt != "jsonl" or output is None or output.is_dir():
             raise fail("--resume needs --format jsonl and --output FILE")
-        done = frozenset(record_resume_key(r) for r in keep_finished(output))
+        try:
+            done = frozenset(record_resume_key(r) for r in keep_finished(output))
+        except SummarizerError as exc:
+            raise fail(str(exc)) from None
         stderr.print(f"resuming: {len(done)} documents already done", highlight=False)
     limits = RunLimits(deadline_s=deadline, doc_timeout_s=doc_timeout, run_token_budget=run_token_budget, done=done)
     with ExitStack() as stack:
-        sink = _Sink(fmt, output, stack, append=resume)
+        sink = _Sink(fmt, output, stack, sources, append=resume)
         try:
             records = asyncio.run(_run(sources, options, settings, concurrency, sink, recorder, limits))
         except SummarizerError as exc:
@@ -151,9 +157,7 @@ def summarize(
         sink.finish(records)
     for record in records:
         if isinstance(record, ErrorRecord):
-            stderr.print(
-                f"[red]failed[/] {record.source}: {record.error.type}: {record.error.message}", highlight=False
-            )
+            say("failed", "red", f"{record.source}: {record.error.type}: {record.error.message}")
     raise typer.Exit(exit_code(records))
 
 
