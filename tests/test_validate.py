@@ -162,7 +162,7 @@ def test_events_failure_keeps_the_facts_with_a_warning(scripted: ScriptedServer)
 @pytest.mark.parametrize(
     ("answer", "kind"),
     [
-        (completion('{"events": [{"quote": "Afghan', finish_reason="length", completion_tokens=2048), "truncated_output"),
+        (completion('{"events": [{"quote": "Af', finish_reason="length", completion_tokens=2048), "truncated_output"),
         (completion(None, refusal="I cannot describe violence."), "refusal"),
     ],
     ids=["truncated", "refused"],
