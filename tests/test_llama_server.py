@@ -89,7 +89,7 @@ def test_seed_004_gives_a_schema_valid_record_with_quotes_chosen_under_the_gramm
     first = read_interactions(cassette)[1].body
     schema = first["response_format"]["json_schema"]["schema"]
     assert "enum" in json.dumps(schema)
-    assert (first["repeat_penalty"], first["top_k"], first["seed"]) == (1.1, 40, 0)
+    assert (first["repeat_penalty"], first["top_k"], first["seed"], first["cache_prompt"]) == (1.1, 40, 0, False)
 
 
 def test_an_invented_quote_is_re_asked_and_the_server_answers_the_re_ask(base_url: str, tmp_path: Path) -> None:

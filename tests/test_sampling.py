@@ -25,7 +25,7 @@ def test_every_kind_has_a_row() -> None:
     [
         ("builtin", {"repeat_penalty": 1.1, "top_k": 40}, {"repetition_penalty"}),
         ("llama-cpp-python", {"repeat_penalty": 1.1, "top_k": 40}, {"repetition_penalty"}),
-        ("llamacpp", {"repeat_penalty": 1.1, "top_k": 40}, {"repetition_penalty"}),
+        ("llamacpp", {"repeat_penalty": 1.1, "top_k": 40, "cache_prompt": False}, {"repetition_penalty"}),
         ("vllm", {"repetition_penalty": 1.1, "top_k": 40}, {"repeat_penalty"}),
         ("ollama", {}, {"repeat_penalty", "repetition_penalty", "top_k"}),
         ("openai", {}, {"repeat_penalty", "repetition_penalty", "top_k", "seed"}),
