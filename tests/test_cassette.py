@@ -76,7 +76,12 @@ def test_llama_server_replay_reproduces_the_recorded_output(seed: str) -> None:
 
 def test_eval_compares_the_two_servers_on_the_same_cases(tmp_path: Path) -> None:
     builtin, llama = tmp_path / "builtin.json", tmp_path / "llama.json"
-    assert runner.invoke(app, ["eval", "run", "-o", str(builtin)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["eval", "run", "--config", str(ROOT / "evals" / "config.yaml"), "-o", str(builtin)]
+        ).exit_code
+        == 0
+    )
     config = ROOT / "evals" / "llamaserver.yaml"
     result = runner.invoke(app, ["eval", "run", "--config", str(config), "--base-url", REPLAY_URL, "-o", str(llama)])
     assert result.exit_code == 0, result.stderr
