@@ -89,7 +89,7 @@ def test_eval_compares_the_two_servers_on_the_same_cases(tmp_path: Path) -> None
     assert {s["output"]["provenance"]["endpoint_kind"] for s in log["samples"]} == {"llamacpp"}
     report = runner.invoke(app, ["eval", "report", str(llama), "--baseline", str(builtin), "-f", "json"])
     assert report.exit_code == 0, report.stderr
-    assert json.loads(report.stdout)["comparison"]["rows"]
+    assert json.loads(report.stdout)["comparison"]["metrics"]["fact_recall"]
 
 
 def test_changed_prompt_template_fails_as_stale_and_names_it(tmp_path: Path) -> None:
