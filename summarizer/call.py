@@ -164,10 +164,12 @@ class ModelClient:
             )
         except IncompleteOutputException as exc:
             used = usage_of(exc.last_completion)
-            raise TruncatedOutput(
+            truncated = TruncatedOutput(
                 f"the model stopped at max_tokens={max_tokens} before finishing its JSON "
                 f"({used.completion_tokens} tokens); raise --max-tokens"
-            ) from exc
+            )
+            truncated.usage = used
+            raise truncated from exc
         except InstructorRetryException as exc:
             return self._failed_attempt(exc, response_model)
         except openai.OpenAIError as exc:
@@ -186,9 +188,13 @@ class ModelClient:
         message = completion.choices[0].message
         refusal = getattr(message, "refusal", None)
         if refusal:
-            raise RefusalError(f"the model refused: {_short(str(refusal))}") from exc
+            refused = RefusalError(f"the model refused: {_short(str(refusal))}")
+            refused.usage = usage_of(completion)
+            raise refused from exc
         if completion.choices[0].finish_reason == "length":
-            raise TruncatedOutput("the model stopped at max_tokens before finishing its JSON") from exc
+            truncated = TruncatedOutput("the model stopped at max_tokens before finishing its JSON")
+            truncated.usage = usage_of(completion)
+            raise truncated from exc
         raw_content = _message_text(completion)
         repaired = repair_json(raw_content, response_model)
         if repaired is not None:

@@ -45,6 +45,8 @@ SAMPLING_FIELDS = (
     "top_p",
     "top_k",
     "repeat_penalty",
+    "repetition_penalty",
+    "cache_prompt",
     "frequency_penalty",
     "presence_penalty",
 )

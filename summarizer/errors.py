@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from summarizer.schema import Usage
+
 
 class SummarizerError(Exception):
     """Base class: every error summarizer raises deliberately derives from it."""
@@ -26,6 +31,10 @@ class ModelError(SummarizerError):
     """Base class for failures of the model call itself."""
 
     kind = "model_error"
+    #: Attempts made at the failed call (set by the re-ask loop).
+    attempts: int = 0
+    #: Tokens the failing attempt spent, when the endpoint reported them.
+    usage: Usage | None = None
 
 
 class ProviderError(ModelError):

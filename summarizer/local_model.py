@@ -69,19 +69,19 @@ def _server_available() -> None:
         )
 
 
-def _wait_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:
+def _wait_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float, name: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log_path.read_text(errors="replace")[-2000:]
-            raise ConfigError(f"the built-in model server exited with code {process.returncode}:\n{tail}")
+            raise ConfigError(f"the {name} exited with code {process.returncode}:\n{tail}")
         try:
             if httpx2.get(f"{base_url}/models", timeout=2.0).status_code == 200:
                 return
         except httpx2.HTTPError:
             pass
         time.sleep(0.25)
-    raise ConfigError(f"the built-in model server did not start within {timeout:.0f}s (log: {log_path})")
+    raise ConfigError(f"the {name} did not start within {timeout:.0f}s (log: {log_path})")
 
 
 @contextmanager
@@ -102,13 +102,20 @@ def builtin_server(settings: ServerSettings | None = None) -> Iterator[str]:
         "--n_threads", str(settings.n_threads),
         "--logits_all", "False",  # the server defaults to True: logits for every prompt token
     ]  # fmt: skip
-    log_file = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log", delete=False)  # noqa: SIM115
+    with serve(command, base_url, "built-in model server", settings.startup_timeout):
+        yield base_url
+
+
+@contextmanager
+def serve(command: list[str], base_url: str, name: str, startup_timeout: float) -> Iterator[subprocess.Popen[bytes]]:
+    """Run an OpenAI-compatible server process until its ``GET /models`` answers; stop it on exit."""
+    log_file = tempfile.NamedTemporaryFile(prefix="summarizer-server-", suffix=".log", delete=False)  # noqa: SIM115
     log_path = Path(log_file.name)
-    logger.info("starting built-in model server on %s", base_url)
+    logger.info("starting %s on %s", name, base_url)
     process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        _wait_ready(base_url, process, log_path, settings.startup_timeout)
-        yield base_url
+        _wait_ready(base_url, process, log_path, startup_timeout, name)
+        yield process
     finally:
         process.terminate()
         try:

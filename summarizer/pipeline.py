@@ -24,7 +24,7 @@ from summarizer.drafts import (
     drafts_with_quote_choices,
     model_schema_sha256,
 )
-from summarizer.errors import BudgetExceeded, DeadlineExceeded, InvalidOutput, SummarizerError
+from summarizer.errors import BudgetExceeded, DeadlineExceeded, ModelError, SummarizerError
 from summarizer.ground import split_sentences
 from summarizer.load import DEFAULT_MAX_BYTES, Document, load_document
 from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, Template, load_template, render_messages
@@ -34,6 +34,7 @@ from summarizer.schema import (
     ErrorInfo,
     ErrorRecord,
     EventRecord,
+    FailedCall,
     Provenance,
     SourceInfo,
     SummaryRecord,
@@ -140,6 +141,7 @@ class Pipeline:
         key_facts, dropped = build_key_facts(facts.draft, grounder)
         events_out: list[EventRecord] = []
         warnings: list[str] = []
+        failed: list[FailedCall] = []
         failed_attempts = 0
         if self.settings.extract_events:
             try:
@@ -152,9 +154,11 @@ class Pipeline:
                     schema_tag=f"EventsDraft@{model_schema_sha256(EventsDraft)[:16]}",
                     **common,  # type: ignore[arg-type]
                 )
-            except InvalidOutput as exc:
-                # The facts are still worth writing; say plainly that events are missing.
-                warnings.append(f"events not extracted: {exc}")
+            except ModelError as exc:
+                # Truncated, invalid, refused, over budget or a provider failure: the facts are
+                # still worth writing, so the record is partial and says what is missing.
+                failed.append(FailedCall(part="events", error=ErrorInfo(type=exc.kind, message=redact(str(exc)))))
+                warnings.append(f"events not extracted: {exc.kind}: {redact(str(exc))}")
                 failed_attempts = exc.attempts
             else:
                 outcomes.append(events)  # type: ignore[arg-type]
@@ -164,7 +168,7 @@ class Pipeline:
             removed = ", ".join(dict.fromkeys(grounder.removed))
             warnings.append(f"values not found in the article were removed: {removed}")
         attempts = sum(o.attempts for o in outcomes) + failed_attempts
-        calls = len(outcomes) + (1 if failed_attempts else 0)
+        calls = len(outcomes) + (1 if failed_attempts else 0)  # a call refused before it was made is no call
         provenance = Provenance(
             source=SourceInfo(
                 path=doc.path, sha256=doc.sha256, chars=len(doc.text), article_chars=len(doc.article_text)
@@ -178,7 +182,7 @@ class Pipeline:
             usage=budget.used,
             attempts=attempts,
             reasks=attempts - calls,
-            first_try_valid=not failed_attempts and all(o.first_try_valid for o in outcomes),
+            first_try_valid=not failed and all(o.first_try_valid for o in outcomes),
             repairs=sum(o.repairs for o in outcomes),
             started_at=started,
             finished_at=_now(),
@@ -194,6 +198,7 @@ class Pipeline:
             dropped_claims=dropped,
             warnings=warnings,
             grounding=grounder.stats(),
+            failed_calls=failed,
         )
 
     def resume_key_for(self, doc: Document) -> str:

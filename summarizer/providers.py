@@ -7,6 +7,8 @@ Kinds and their default instructor modes:
   of type ``json_schema``, which those servers turn into constrained decoding.
 * ``llama-cpp-python`` and ``builtin``: llama-cpp-python's server only accepts
   ``{"type": "json_object", "schema": ...}``, so that shape is sent instead.
+
+Sampling fields per kind (repetition control, seed) come from :mod:`summarizer.sampling`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from instructor import Mode
 from pydantic import BaseModel
 
 from summarizer.errors import ConfigError
+from summarizer.sampling import sampling_params
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +46,6 @@ DEFAULT_MODE_FOR_KIND = {
 GRAMMAR_KINDS = frozenset({"vllm", "ollama", "llamacpp", "llama-cpp-python", "builtin"})
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 BUILTIN_MODEL = "smollm2-135m-instruct"
-#: Mild repetition control for the small local model: long loops are its main failure.
-LLAMA_CPP_PYTHON_SAMPLING = {"repeat_penalty": 1.1, "top_k": 40}
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,14 @@ class Endpoint:
 
     def request_params(self, response_model: type[BaseModel], *, max_tokens: int, temperature: float) -> dict[str, Any]:
         """Keyword arguments for ``chat.completions.create`` beyond messages and response model."""
-        params: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens, "temperature": temperature}
-        if self.seed is not None and self.kind != "openai":
-            params["seed"] = self.seed
+        sampling, extra = sampling_params(self.kind, temperature=temperature, seed=self.seed)
+        params: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens, **sampling}
         if self.kind in ("llama-cpp-python", "builtin") and self.mode_name == "json_schema":
             # extra_body is merged last by the openai client, so it replaces instructor's
             # response_format with the shape llama-cpp-python understands.
-            params["extra_body"] = {
-                "response_format": {"type": "json_object", "schema": response_model.model_json_schema()},
-                **LLAMA_CPP_PYTHON_SAMPLING,
-            }
+            extra = {"response_format": {"type": "json_object", "schema": response_model.model_json_schema()}, **extra}
+        if extra:
+            params["extra_body"] = extra
         return params
 
 

@@ -282,6 +282,20 @@ class DroppedClaim(BaseModel):
     reason: str = Field(description="Why it was removed.")
 
 
+class ErrorInfo(BaseModel):
+    """Why a document, or one call for it, failed."""
+
+    type: str = Field(description="Error kind, e.g. input_error, truncated_output, provider_error.")
+    message: str = Field(description="Human-readable cause.")
+
+
+class FailedCall(BaseModel):
+    """A call after the first that failed: the record keeps the rest, without this part."""
+
+    part: Literal["events"] = Field(description="The part of the record that is missing.")
+    error: ErrorInfo = Field(description="The typed cause, as in an error record.")
+
+
 class SummaryRecord(BaseModel):
     """A grounded, structured summary of one article."""
 
@@ -297,13 +311,10 @@ class SummaryRecord(BaseModel):
     dropped_claims: list[DroppedClaim] = Field(description="Claims removed because they come from non-article text.")
     warnings: list[str] = Field(default_factory=list, description="Parts that could not be produced, and why.")
     grounding: GroundingStats = Field(description="Counts of exact, fuzzy and unmatched evidence.")
-
-
-class ErrorInfo(BaseModel):
-    """Why a document failed."""
-
-    type: str = Field(description="Error kind, e.g. input_error, truncated_output, provider_error.")
-    message: str = Field(description="Human-readable cause.")
+    failed_calls: list[FailedCall] = Field(
+        default_factory=list,
+        description="Calls after the first that failed; non-empty means the record is partial (see warnings).",
+    )
 
 
 class ErrorRecord(BaseModel):

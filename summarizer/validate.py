@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
-from summarizer.errors import BudgetExceeded, InvalidOutput
+from summarizer.errors import BudgetExceeded, InvalidOutput, ModelError
 from summarizer.ground import Aligner, ground_quotes, mentioned, normalise
 from summarizer.load import Document
 from summarizer.prompt import Template, render_reask
@@ -144,14 +144,20 @@ async def extract_with_reasks(
     for attempt in range(1, settings.max_reasks + 2):
         attempts = attempt
         async with budget.call():
-            result = await client.attempt(
-                response_model,
-                conversation,
-                max_tokens=settings.max_tokens,
-                temperature=settings.temperature,
-                template_tag=template_tag,
-                schema_tag=schema_tag,
-            )
+            try:
+                result = await client.attempt(
+                    response_model,
+                    conversation,
+                    max_tokens=settings.max_tokens,
+                    temperature=settings.temperature,
+                    template_tag=template_tag,
+                    schema_tag=schema_tag,
+                )
+            except ModelError as exc:  # the failed attempt still counts, and so do its tokens
+                exc.attempts = attempt
+                if exc.usage is not None:
+                    await budget.charge(exc.usage)
+                raise
             await budget.charge(result.usage)
         repairs += result.repaired
         if result.parsed is None or (attempt == 1 and result.repaired):

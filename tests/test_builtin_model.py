@@ -5,15 +5,19 @@ Slow (about a minute on 2 cores); skipped when the built-in model is not install
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 
+import httpx2
 import jsonschema
 import pytest
 from hand_built import SEED_000
 from typer.testing import CliRunner
 
 from summarizer.cli import app
+from summarizer.local_model import builtin_server
+from summarizer.providers import resolve_endpoint
 
 pytestmark = [
     pytest.mark.builtin_model,
@@ -40,3 +44,13 @@ def test_builtin_model_output_is_schema_valid_and_exact_spans_are_verbatim() -> 
     for item in evidence:
         if item["match"] == "exact":
             assert text[item["start"] : item["end"]] == item["quote"]
+
+
+def test_llama_cpp_python_started_by_hand_is_detected_by_its_models_listing() -> None:
+    async def resolve(base_url: str) -> tuple[str, str, bool]:
+        async with httpx2.AsyncClient() as http:
+            endpoint = await resolve_endpoint(http, base_url=base_url, api_key=None, model=None, kind=None, mode=None)
+        return endpoint.kind, endpoint.mode_name, endpoint.constrains_decoding
+
+    with builtin_server() as base_url:
+        assert asyncio.run(resolve(base_url)) == ("llama-cpp-python", "json_schema", True)

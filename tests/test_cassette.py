@@ -22,19 +22,23 @@ from summarizer.errors import CassetteError, StaleCassette
 
 runner = CliRunner()
 SEED_CASSETTES = ROOT / "tests" / "cassettes" / "seeds"
+#: The same seeds recorded from llama.cpp's llama-server by scripts/record-llamaserver-cassettes.sh.
+LLAMA_SERVER_CASSETTES = ROOT / "tests" / "cassettes" / "llamaserver"
+#: Replaying a non-built-in endpoint needs a base URL; nothing is contacted.
+REPLAY_URL = "http://127.0.0.1:9/v1"
 #: Committed seed cassettes, recorded from the built-in model by scripts/record-cassettes.sh.
 SEEDS = ["000_27aace103a48bbe9", "004_dd696f60cd6e8ce5"]
 KEY_LIKE = re.compile(r"sk-[A-Za-z0-9_\-]{8,}|(?i:bearer\s+[A-Za-z0-9._\-]{8,})|(?i:authorization)")
 
 
-def replay_seed(seed: str, *extra: str, env: dict[str, str] | None = None) -> Any:
+def replay_seed(seed: str, *extra: str, env: dict[str, str] | None = None, cassettes: Path = SEED_CASSETTES) -> Any:
     return runner.invoke(
         app,
         [
             "summarize",
             str(ROOT / "seeds" / f"{seed}.txt"),
             "--cassette",
-            str(SEED_CASSETTES / f"{seed}.yaml"),
+            str(cassettes / f"{seed}.yaml"),
             "--record-mode",
             "none",
             *extra,
@@ -58,6 +62,34 @@ def test_seed_replay_reproduces_the_recorded_output(seed: str) -> None:
     expected = json.loads((SEED_CASSETTES / f"{seed}.expected.json").read_text(encoding="utf-8"))
     assert without_timestamps(json.loads(first.stdout)) == without_timestamps(expected)
     assert without_timestamps(json.loads(first.stdout)) == without_timestamps(json.loads(second.stdout))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_llama_server_replay_reproduces_the_recorded_output(seed: str) -> None:
+    result = replay_seed(seed, env={"OPENAI_BASE_URL": REPLAY_URL}, cassettes=LLAMA_SERVER_CASSETTES)
+    expected = json.loads((LLAMA_SERVER_CASSETTES / f"{seed}.expected.json").read_text(encoding="utf-8"))
+    assert result.exit_code == (4 if expected["failed_calls"] else 0), result.stderr
+    record = json.loads(result.stdout)
+    assert record["provenance"]["endpoint_kind"] == "llamacpp"
+    assert without_timestamps(record) == without_timestamps(expected)
+
+
+def test_eval_compares_the_two_servers_on_the_same_cases(tmp_path: Path) -> None:
+    builtin, llama = tmp_path / "builtin.json", tmp_path / "llama.json"
+    assert (
+        runner.invoke(
+            app, ["eval", "run", "--config", str(ROOT / "evals" / "config.yaml"), "-o", str(builtin)]
+        ).exit_code
+        == 0
+    )
+    config = ROOT / "evals" / "llamaserver.yaml"
+    result = runner.invoke(app, ["eval", "run", "--config", str(config), "--base-url", REPLAY_URL, "-o", str(llama)])
+    assert result.exit_code == 0, result.stderr
+    log = json.loads(llama.read_text(encoding="utf-8"))
+    assert {s["output"]["provenance"]["endpoint_kind"] for s in log["samples"]} == {"llamacpp"}
+    report = runner.invoke(app, ["eval", "report", str(llama), "--baseline", str(builtin), "-f", "json"])
+    assert report.exit_code == 0, report.stderr
+    assert json.loads(report.stdout)["comparison"]["metrics"]["fact_recall"]
 
 
 def test_changed_prompt_template_fails_as_stale_and_names_it(tmp_path: Path) -> None:

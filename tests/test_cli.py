@@ -96,6 +96,25 @@ def test_model_failure_in_a_batch_exits_1_and_jsonl_keeps_the_rest(scripted: Scr
     assert [r["kind"] for r in lines] == ["summary", "error"]
 
 
+def test_events_call_truncated_writes_the_facts_and_exits_4(scripted: ScriptedServer) -> None:
+    scripted.queue(completion(facts()), completion('{"events": [', finish_reason="length"))
+    code, out, err = run(scripted, str(SEED_000))
+    assert code == 4
+    record = json.loads(out)
+    assert record["kind"] == "summary" and len(record["key_facts"]) == 2
+    assert record["failed_calls"][0]["part"] == "events"
+    assert record["failed_calls"][0]["error"]["type"] == "truncated_output"
+    assert f"partial {SEED_000}: events missing: truncated_output" in " ".join(err.split())
+
+
+def test_a_failed_document_outranks_a_partial_one(scripted: ScriptedServer, tmp_path: Path) -> None:
+    second = tmp_path / "second.txt"
+    second.write_text(SEED_000.read_text(encoding="utf-8"), encoding="utf-8")
+    scripted.queue(completion(facts()), completion('{"events": [', finish_reason="length"), http_error(400))
+    code, _, _ = run(scripted, str(SEED_000), str(second), "--format", "jsonl", "--concurrency", "1")
+    assert code == 1
+
+
 def test_missing_path_exits_2_without_traceback(scripted: ScriptedServer) -> None:
     code, out, err = run(scripted, "no/such/article.txt")
     assert code == 2

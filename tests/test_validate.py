@@ -154,7 +154,47 @@ def test_events_failure_keeps_the_facts_with_a_warning(scripted: ScriptedServer)
     scripted.queue(completion(facts()), *[completion(bad_events) for _ in range(3)])
     record = summarize(scripted, call=CallSettings(max_reasks=2))
     assert record.events == [] and len(record.key_facts) == 2
-    assert "events not extracted" in record.warnings[0]
+    assert record.warnings[0].startswith("events not extracted: invalid_output: output invalid after 3 attempts")
+    assert [(c.part, c.error.type) for c in record.failed_calls] == [("events", "invalid_output")]
+    assert record.provenance.attempts == 4 and record.provenance.reasks == 2
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (completion('{"events": [{"quote": "Af', finish_reason="length", completion_tokens=2048), "truncated_output"),
+        (completion(None, refusal="I cannot describe violence."), "refusal"),
+    ],
+    ids=["truncated", "refused"],
+)
+def test_any_failure_of_the_events_call_keeps_the_facts(scripted: ScriptedServer, answer: Any, kind: str) -> None:
+    scripted.queue(completion(facts()), answer)
+    record = summarize(scripted)
+    assert len(record.key_facts) == 2 and record.events == []
+    assert [(c.part, c.error.type) for c in record.failed_calls] == [("events", kind)]
+    assert record.warnings[0].startswith(f"events not extracted: {kind}: ")
+    # the failed attempt's tokens are counted, and it counts as an attempt
+    completion_tokens = 50 + (2048 if kind == "truncated_output" else 50)
+    assert record.provenance.usage.completion_tokens == completion_tokens
+    assert record.provenance.attempts == 2 and record.provenance.reasks == 0
+    assert not record.provenance.first_try_valid
+
+
+def test_events_call_over_the_token_budget_keeps_the_facts(scripted: ScriptedServer) -> None:
+    bad_events = events()
+    bad_events["events"][0]["sub_event_type"] = "Picnic"
+    scripted.queue(completion(facts()), completion(bad_events, prompt_tokens=400))
+    record = summarize(scripted, token_budget=600)
+    assert len(record.key_facts) == 2
+    assert [(c.part, c.error.type) for c in record.failed_calls] == [("events", "budget_exceeded")]
+    assert len(scripted.requests) == 2  # no re-ask once the budget is spent
+
+
+def test_a_failed_first_call_still_fails_the_document(scripted: ScriptedServer) -> None:
+    scripted.queue(completion('{"headline": "Afghan', finish_reason="length"))
+    with pytest.raises(TruncatedOutput) as failure:
+        summarize(scripted)
+    assert failure.value.attempts == 1 and failure.value.usage is not None
 
 
 def test_quote_from_reader_comment_is_dropped(tmp_path: Any, scripted: ScriptedServer) -> None:

@@ -2,8 +2,9 @@
 
 Exit codes: 0 every document succeeded; 1 some document failed in the model stage
 (provider, truncation, refusal, invalid output); 2 usage error, or every failed
-document was refused as bad input.  ``eval run`` and ``eval report`` add 3: a
-``--fail-under`` threshold was missed.
+document was refused as bad input; 4 (``summarize``) no document failed, but some
+record is partial: a call after the first failed (``failed_calls``).  ``eval run``
+and ``eval report`` add 3: a ``--fail-under`` threshold was missed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rich.text import Text
 from summarizer.redact import RedactingFilter
 from summarizer.schema import output_json_schema
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REGRESSION = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REGRESSION, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded, structured summaries of news articles.")
 #: Messages on stderr carry file names, article text and model answers: never read them as markup.

@@ -13,12 +13,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from summarizer.cassette import Cassette, RecordMode
-from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app, fail, say, setup_logging, stderr
+from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, app, fail, say, setup_logging, stderr
 from summarizer.errors import SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
 from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, RunLimits, record_resume_key
 from summarizer.retry import RetryPolicy
-from summarizer.schema import ErrorRecord
+from summarizer.schema import ErrorRecord, SummaryRecord
 from summarizer.session import EndpointOptions, open_client
 from summarizer.validate import CallSettings
 from summarizer.write import FORMATS, JsonlWriter, keep_finished, output_name, render, write_atomic
@@ -27,10 +27,11 @@ QUOTE_POLICIES: dict[str, bool | None] = {"auto": None, "sentences": True, "free
 
 
 def exit_code(records: list[DocumentRecordT]) -> int:
-    """0 all ok; 1 a model-stage failure; 2 only input failures."""
+    """0 all ok; 1 a model-stage failure; 2 only input failures; 4 no failure, but a partial record."""
     errors = [r for r in records if isinstance(r, ErrorRecord)]
     if not errors:
-        return EXIT_OK
+        partial = any(isinstance(r, SummaryRecord) and r.failed_calls for r in records)
+        return EXIT_PARTIAL if partial else EXIT_OK
     if all(r.error.type == "input_error" for r in errors):
         return EXIT_USAGE
     return EXIT_FAILED
@@ -158,6 +159,9 @@ def summarize(
     for record in records:
         if isinstance(record, ErrorRecord):
             say("failed", "red", f"{record.source}: {record.error.type}: {record.error.message}")
+        else:
+            for call in record.failed_calls:
+                say("partial", "yellow", f"{record.provenance.source.path}: {call.part} missing: {call.error.type}")
     raise typer.Exit(exit_code(records))
 
 
