@@ -118,6 +118,8 @@ def test_fenced_json_with_prose_is_repaired_without_reask(scripted: ScriptedServ
     scripted.queue(completion(fenced), completion(events()))
     record = summarize(scripted)
     assert record.provenance.reasks == 0 and len(record.key_facts) == 2
+    # a repaired answer is counted apart and is not a valid first answer
+    assert record.provenance.repairs == 1 and not record.provenance.first_try_valid
 
 
 def test_truncation_is_a_typed_error(scripted: ScriptedServer) -> None:

@@ -14,7 +14,7 @@ from summarizer.claims.names import AliasTable, mentions, name_spans
 from summarizer.claims.normalise import normalise, normalise_cased
 from summarizer.claims.numbers import Quantity, find_quantities
 from summarizer.claims.tokens import Token, tokenize
-from summarizer.claims.vocabulary import GENERIC_SOURCES, Outcome
+from summarizer.claims.vocabulary import GENERIC_SOURCES
 
 #: Keywords shorter than this match whole words only, never by lemma ("arm" is not "armed").
 LEMMA_MIN_CHARS = 4
@@ -80,10 +80,6 @@ class Features:
         self._keyword_cache[keyword] = result
         return result
 
-    def outcome_mentions(self, outcome: Outcome | None = None) -> list[OutcomeMention]:
-        """Outcome mentions, of one outcome when given."""
-        return [m for m in self.outcomes if outcome is None or m.outcome == outcome]
-
     def outcomes_of(self, name: str, aliases: AliasTable) -> list[OutcomeMention]:
         """Outcome mentions whose patient span names ``name`` (a possessor is not the patient: in "two of
         Gacal's bodyguards were killed" Gacal was not, but in "Gacal's death" he was)."""
@@ -103,10 +99,6 @@ class Features:
         spans = [self.token_range(s, e) for s, e in name_spans(self.text, name, aliases)]
         spans = [(a, b) for a, b in spans if a < b]
         return bool(spans) and all(negated_at(self.tokens, a) for a, _ in spans)
-
-    def counts_for(self, outcome: Outcome) -> list[tuple[Quantity, bool]]:
-        """Counts bound to an outcome, each with whether its mention is negated."""
-        return [(m.count, m.negated) for m in self.outcomes if m.outcome == outcome and m.count is not None]
 
     def resolved_dates(self, year: int | None, published: dt.date | None) -> list[tuple[dt.date, dt.date]]:
         """Every date the text states that can be resolved, as (first day, last day)."""

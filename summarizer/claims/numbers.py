@@ -56,10 +56,6 @@ class Quantity:
             return high is None and self.low >= low
         return low <= self.low and (high is None or self.high <= high)
 
-    def shown(self) -> str:
-        """A short display: '6', 'more than 100', 'several'."""
-        return self.words
-
 
 def _word_number(parts: Sequence[str]) -> int | None:
     """The value of a run of number words ('two hundred and forty', 'twenty-two'), or None."""
@@ -100,7 +96,7 @@ def _qualifier(tokens: Sequence[Token], first: int) -> tuple[QuantityKind, int]:
     return "exact", first
 
 
-def _excluded(tokens: Sequence[Token], first: int, last: int, norm: str, taken: Sequence[tuple[int, int]]) -> bool:
+def _excluded(tokens: Sequence[Token], first: int, last: int, taken: Sequence[tuple[int, int]]) -> bool:
     start, end = tokens[first].start, tokens[last].end
     if any(s <= start < e or s < end <= e for s, e in taken):
         return True  # part of a date
@@ -144,7 +140,7 @@ def find_quantities(tokens: Sequence[Token], norm: str, date_spans: Sequence[tup
                 j -= 1
             value = _word_number(parts)
             last = j - 1
-        if value is not None and not _excluded(tokens, i, last, norm, date_spans):
+        if value is not None and not _excluded(tokens, i, last, date_spans):
             kind, first = _qualifier(tokens, i)
             after = tokens[last + 1].text if last + 1 < len(tokens) else ""
             low: float = value

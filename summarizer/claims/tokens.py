@@ -51,8 +51,3 @@ def tokenize(norm: str) -> tuple[Token, ...]:
             tokens.append(Token(word, match.start(), match.end(), clause, sentence))
         previous = word
     return tuple(tokens)
-
-
-def is_break(token: Token) -> bool:
-    """Whether the token ends a clause (binding never crosses it)."""
-    return token.brk

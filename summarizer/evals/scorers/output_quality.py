@@ -61,29 +61,21 @@ def first_try_validity(sample: Sample) -> Score:
     )
 
 
+def _per_attempt(sample: Sample, name: str, count: str, what: str) -> Score:
+    """A provenance counter per model call attempt (lower is better)."""
+    if not sample.output:
+        return Score(name=name, numerator=0, denominator=0, higher_is_better=False, explanation="no output")
+    prov = sample.output.provenance
+    value = getattr(prov, count)
+    return Score(name=name, numerator=value, denominator=prov.attempts, higher_is_better=False,
+                 explanation=f"{value} {what} in {prov.attempts} attempts")  # fmt: skip
+
+
 def repair_rate(sample: Sample) -> Score:
     """Answers that parsed only after repairing near-JSON, per attempt (lower is better)."""
-    if not sample.output:
-        return Score(name="repair_rate", numerator=0, denominator=0, higher_is_better=False, explanation="no output")
-    prov = sample.output.provenance
-    return Score(
-        name="repair_rate",
-        numerator=prov.repairs,
-        denominator=prov.attempts,
-        higher_is_better=False,
-        explanation=f"{prov.repairs} repaired answers in {prov.attempts} attempts",
-    )
+    return _per_attempt(sample, "repair_rate", "repairs", "repaired answers")
 
 
 def reask_rate(sample: Sample) -> Score:
     """Re-asks per model call attempt (lower is better)."""
-    if not sample.output:
-        return Score(name="reask_rate", numerator=0, denominator=0, higher_is_better=False, explanation="no output")
-    prov = sample.output.provenance
-    return Score(
-        name="reask_rate",
-        numerator=prov.reasks,
-        denominator=prov.attempts,
-        higher_is_better=False,
-        explanation=f"{prov.reasks} re-asks in {prov.attempts} attempts",
-    )
+    return _per_attempt(sample, "reask_rate", "reasks", "re-asks")
