@@ -62,6 +62,28 @@ def run_pipeline(base_url: str, sources: list[str], concurrency: int) -> float:
     return seconds
 
 
+#: Request fields ``chat.completions.create`` takes as keywords; the rest (a server's own
+#: sampling fields such as ``repetition_penalty``) go back through ``extra_body`` as the pipeline sent them.
+OPENAI_FIELDS = frozenset(
+    {
+        "model",
+        "messages",
+        "max_tokens",
+        "temperature",
+        "top_p",
+        "seed",
+        "response_format",
+        "tools",
+        "tool_choice",
+        "stop",
+        "n",
+        "frequency_penalty",
+        "presence_penalty",
+        "stream",
+    }
+)
+
+
 async def _raw(base_url: str, per_doc: list[list[Request]], concurrency: int) -> float:
     client = openai.AsyncOpenAI(base_url=base_url, api_key="not-needed", max_retries=0)
     semaphore = asyncio.Semaphore(concurrency)
@@ -69,7 +91,9 @@ async def _raw(base_url: str, per_doc: list[list[Request]], concurrency: int) ->
     async def one(requests: list[Request]) -> None:
         async with semaphore:
             for body, headers in requests:
-                completion = await client.chat.completions.create(**body, extra_headers=headers)
+                known = {k: v for k, v in body.items() if k in OPENAI_FIELDS}
+                extra = {k: v for k, v in body.items() if k not in OPENAI_FIELDS}
+                completion = await client.chat.completions.create(**known, extra_body=extra, extra_headers=headers)
                 if not completion.choices[0].message.content:
                     raise RuntimeError("raw loop got an empty answer")
 

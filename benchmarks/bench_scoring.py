@@ -3,7 +3,7 @@
 B3 scores hand-built SummaryRecords (tests/hand_built.py) against seed 000's reference
 case cut to 30 facts, with every deterministic scorer (``score_sample``).  A fact
 comparison is one output claim text checked against one reference fact: per output,
-``len(fact_texts(output)) * 30``.
+``len(fact_claims(output)) * 30``.
 
 B4 grounds 50 quotes (exact, normalised, approximate and absent ones) in a 12,000-character
 document built from the two seeds, with ``ground_quotes``.
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from hand_built import hand_built_event, hand_built_record
 
-from summarizer.evals.claims import fact_texts
+from summarizer.evals.claims import fact_claims
 from summarizer.evals.samples import LoadedCase, load_cases, make_sample
 from summarizer.evals.scorers import score_sample
 from summarizer.evals.scorers.facts import fact_recall
@@ -80,7 +80,7 @@ def build_samples(n: int, seed: int = 0) -> list[Sample]:
 
 
 def _comparisons(samples: list[Sample]) -> int:
-    return sum(len(fact_texts(s.output)) * len(s.case.facts) for s in samples if s.output)
+    return sum(len(fact_claims(s.output)) * len(s.case.facts) for s in samples if s.output)
 
 
 def _rate(func: Callable[[Sample], object], samples: list[Sample], time_cap: float) -> tuple[float, int, float]:
