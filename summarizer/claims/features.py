@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -31,6 +32,18 @@ def lemma(word: str) -> str:
     return str(simplemma.lemmatize(word, lang="en"))
 
 
+@lru_cache(maxsize=16384)
+def _normal_keyword(keyword: str) -> str:
+    return normalise(keyword.strip())
+
+
+def _index(words: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        found.setdefault(word, []).append(i)
+    return {word: tuple(where) for word, where in found.items()}
+
+
 @dataclass
 class Features:
     """Claim features of one text: tokens, quantities, dates, outcomes, attributions."""
@@ -49,6 +62,16 @@ class Features:
         """Lemma of each token."""
         return tuple(lemma(t.text) for t in self.tokens)
 
+    @cached_property
+    def word_index(self) -> dict[str, tuple[int, ...]]:
+        """Token indices of each token text."""
+        return _index(t.text for t in self.tokens)
+
+    @cached_property
+    def lemma_index(self) -> dict[str, tuple[int, ...]]:
+        """Token indices of each lemma."""
+        return _index(self.lemmas)
+
     def token_range(self, start: int, end: int) -> tuple[int, int]:
         """Token indices [first, last) covering the character span [start, end) of ``norm``."""
         first = next((i for i, t in enumerate(self.tokens) if t.end > start), len(self.tokens))
@@ -60,23 +83,22 @@ class Features:
         cached = self._keyword_cache.get(keyword)
         if cached is not None:
             return cached
-        kw = normalise(keyword.strip())
+        kw = _normal_keyword(keyword)
         words = kw.split()
         hits: list[int] = []
         if len(words) == 1:
-            kw_lemma = lemma(kw) if len(kw) >= LEMMA_MIN_CHARS else None
-            hits = [i for i, t in enumerate(self.tokens) if t.text == kw or (kw_lemma and self.lemmas[i] == kw_lemma)]
-        else:
+            hits = list(self.word_index.get(kw, ()))
+            if len(kw) >= LEMMA_MIN_CHARS:
+                hits = sorted(set(hits) | set(self.lemma_index.get(lemma(kw), ())))
+        elif kw in self.norm:
             size = len(words)
             texts = [t.text for t in self.tokens]
             hits = [i for i in range(len(texts) - size + 1) if texts[i : i + size] == words]
             if not hits and f" {kw} " in f" {self.norm} ":
                 first, _ = self.token_range(f" {self.norm} ".index(f" {kw} "), len(self.norm))
                 hits = [first]
-        result = (
-            any(not negated_at(self.tokens, i) for i in hits),
-            any(negated_at(self.tokens, i) for i in hits),
-        )
+        negated = [negated_at(self.tokens, i) for i in hits]
+        result = (not all(negated), any(negated)) if hits else (False, False)
         self._keyword_cache[keyword] = result
         return result
 
@@ -109,14 +131,20 @@ class Features:
         return [a.source for a in self.attributions if not a.negated]
 
 
-def is_generic_source(source: str, aliases: AliasTable, known_names: tuple[str, ...]) -> bool:
-    """A source that names nobody in particular ('officials', 'he', 'Afghan officials') and no known entity."""
+def is_generic_source(source: str, aliases: AliasTable) -> bool:
+    """A source that names nobody in particular ('officials', 'he', 'Afghan officials') and no entity
+    the alias table knows."""
+    return _is_generic_source(source, aliases)
+
+
+@lru_cache(maxsize=16384)
+def _is_generic_source(source: str, aliases: AliasTable) -> bool:
     norm = normalise(source).strip(" .,")
     if not norm or norm in GENERIC_SOURCES:
         return True
     if norm.split()[-1] not in _GENERIC_HEADS:
         return False
-    return not any(mentions(source, name, aliases) for name in known_names)
+    return not any(mentions(source, name, aliases) for group in aliases.groups for name in group)
 
 
 @lru_cache(maxsize=65536)

@@ -3,7 +3,8 @@
 A text names X when it contains X or one of X's aliases as whole words. A shorter name
 never satisfies a longer one ("Omar" does not name "Omar Khetab") unless a case lists it as
 an alias; "Ali" is not named by "Taliban". Long names tolerate a small spelling slip
-(one n-gram of the same word count, similarity 92 or more).
+(a run of as many words with similarity 92 or more; in a name of several words the slip is in
+one word, and another word is intact in its place).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from summarizer.claims.normalise import normalise, normalise_cased
 
@@ -42,22 +43,36 @@ class AliasTable:
 
     @classmethod
     def of(cls, *group_lists: Iterable[Sequence[str]]) -> AliasTable:
-        """Merge alias groups from several sources."""
-        return cls(tuple(tuple(group) for groups in group_lists for group in groups))
+        """Merge alias groups from several sources (equal tables are one object, so caches compare fast)."""
+        return _table(tuple(tuple(group) for groups in group_lists for group in groups))
+
+    def __hash__(self) -> int:
+        # Tables key the matchers' caches: hash the groups once, not on every lookup.
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(self.groups)
 
     def variants(self, name: str) -> tuple[str, ...]:
         """Spellings of a name: the name and every alias in its groups (acronyms kept as written)."""
-        return _variants(self.groups, name)
+        return tuple(variant for variant, _ in _variants(self, name))
+
+
+@lru_cache(maxsize=1024)
+def _table(groups: tuple[tuple[str, ...], ...]) -> AliasTable:
+    return AliasTable(groups)
 
 
 @lru_cache(maxsize=16384)
-def _variants(groups: tuple[tuple[str, ...], ...], name: str) -> tuple[str, ...]:
+def _variants(aliases: AliasTable, name: str) -> tuple[tuple[str, bool], ...]:
+    """(spelling, is acronym) of every variant of a name, longest first."""
     key = normalise(name)
     found = {_spelling(name)}
-    for group in groups:
+    for group in aliases.groups:
         if key in {normalise(n) for n in group}:
             found |= {_spelling(n) for n in group}
-    return tuple(sorted(found, key=len, reverse=True))
+    return tuple((v, is_acronym(v)) for v in sorted(found, key=len, reverse=True))
 
 
 @lru_cache(maxsize=8192)
@@ -71,42 +86,70 @@ def _words(text_norm: str) -> tuple[str, ...]:
     return tuple(_WORDS.findall(text_norm))
 
 
+@lru_cache(maxsize=65536)
+def _positions(text_norm: str) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    for i, word in enumerate(_words(text_norm)):
+        found.setdefault(word, []).append(i)
+    return {word: tuple(where) for word, where in found.items()}
+
+
 @lru_cache(maxsize=262144)
 def _fuzzy_in(variant: str, text_norm: str) -> bool:
+    """Whether some run of words of ``text_norm`` as long as ``variant`` is within a slip of it.
+
+    In a name of several words the slip is in one word, so only runs that share another word
+    with the name, in its place, are compared."""
     size = len(variant.split())
     words = _words(text_norm)
-    return any(
-        fuzz.ratio(variant, " ".join(words[i : i + size]), score_cutoff=FUZZY_MIN_SCORE)
-        for i in range(len(words) - size + 1)
-    )
+    if size == 1:
+        grams: Sequence[str] = words
+    else:
+        own = _words(variant)
+        positions = _positions(text_norm)
+        if len(own) == size:
+            starts = {i - k for k, word in enumerate(own) for i in positions.get(word, ())}
+        else:  # words the name and the text split differently: compare every run
+            starts = set(range(len(words)))
+        grams = [" ".join(words[s : s + size]) for s in sorted(starts) if 0 <= s <= len(words) - size]
+    return process.extractOne(variant, grams, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE) is not None
 
 
 def name_spans(text: str, name: str, aliases: AliasTable) -> list[tuple[int, int]]:
     """Where ``text`` names ``name`` (exact variants only), as spans of ``normalise(text)``.
 
     Acronyms are searched case-sensitively in :func:`normalise_cased`, whose offsets agree."""
-    text_norm = normalise(text)
-    cased = normalise_cased(text)
     spans: list[tuple[int, int]] = []
-    for variant in aliases.variants(name):
-        haystack = cased if is_acronym(variant) else text_norm
-        spans += [m.span() for m in _pattern(variant).finditer(haystack)]
+    for variant, acronym in _variants(aliases, name):
+        haystack = normalise_cased(text) if acronym else normalise(text)
+        if variant in haystack:  # a cheap test before the word-bounded search
+            spans += [m.span() for m in _pattern(variant).finditer(haystack)]
     return spans
 
 
+@lru_cache(maxsize=256)
+def _known_variants(aliases: AliasTable) -> tuple[tuple[str, bool, str], ...]:
+    """(spelling, is acronym, normalised first name of its group) for every name the table knows."""
+    return tuple(
+        (variant, is_acronym(variant), normalise(group[0]))
+        for group in aliases.groups
+        for variant in {_spelling(n) for n in group}
+    )
+
+
 @lru_cache(maxsize=16384)
-def _known_spans(text: str, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, int, str], ...]:
+def _known_spans(text: str, aliases: AliasTable) -> tuple[tuple[int, int, str], ...]:
     """Spans of every name the alias table knows, with the normalised first name of its group."""
     text_norm, cased = normalise(text), normalise_cased(text)
     found = []
-    for group in groups:
-        for variant in {_spelling(n) for n in group}:
-            haystack = cased if is_acronym(variant) else text_norm
-            found += [(m.start(), m.end(), normalise(group[0])) for m in _pattern(variant).finditer(haystack)]
+    for variant, acronym, key in _known_variants(aliases):
+        haystack = cased if acronym else text_norm
+        if variant in haystack:
+            found += [(m.start(), m.end(), key) for m in _pattern(variant).finditer(haystack)]
     return tuple(found)
 
 
-def _covered(span: tuple[int, int], own: set[str], known: tuple[tuple[int, int, str], ...]) -> bool:
+def _covered(span: tuple[int, int], own: frozenset[str], known: tuple[tuple[int, int, str], ...]) -> bool:
     """The span is part of a longer name of another entity ('al Qaeda' in 'al Qaeda in the Indian Subcontinent')."""
     start, end = span
     return any(s <= start and end <= e and e - s > end - start and key not in own for s, e, key in known)
@@ -116,15 +159,30 @@ def mentions(text: str, name: str, aliases: AliasTable) -> bool:
     """Whether ``text`` names ``name`` or one of its aliases (whole words; a slip allowed in long names).
 
     The longest name wins: a mention inside a longer name of another entity does not count."""
+    return _mentions(text, name, aliases)
+
+
+@lru_cache(maxsize=16384)
+def _own_keys(name: str, aliases: AliasTable) -> frozenset[str]:
+    """The normalised first names of the groups ``name`` belongs to, and the name itself."""
+    key = normalise(name)
+    return frozenset({normalise(g[0]) for g in aliases.groups if key in {normalise(n) for n in g}} | {key})
+
+
+@lru_cache(maxsize=262144)
+def _mentions(text: str, name: str, aliases: AliasTable) -> bool:
     text_norm = normalise(text)
-    known = _known_spans(text, aliases.groups) if aliases.groups else ()
-    own = {normalise(g[0]) for g in aliases.groups if normalise(name) in {normalise(n) for n in g}}
-    own.add(normalise(name))
-    for variant in aliases.variants(name):
-        haystack = normalise_cased(text) if is_acronym(variant) else text_norm
-        if any(not _covered(m.span(), own, known) for m in _pattern(variant).finditer(haystack)):
-            return True
-        if len(variant) >= FUZZY_MIN_CHARS and not is_acronym(variant) and _fuzzy_in(variant, text_norm):
+    for variant, acronym in _variants(aliases, name):
+        haystack = normalise_cased(text) if acronym else text_norm
+        if variant in haystack:  # a cheap test before the word-bounded search
+            spans = [m.span() for m in _pattern(variant).finditer(haystack)]
+            if spans and not aliases.groups:
+                return True
+            if spans:
+                known, own = _known_spans(text, aliases), _own_keys(name, aliases)
+                if any(not _covered(span, own, known) for span in spans):
+                    return True
+        if not acronym and len(variant) >= FUZZY_MIN_CHARS and _fuzzy_in(variant, text_norm):
             return True
     return False
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -167,17 +167,28 @@ def _check_source(f: Features, ref: Reference, attribution: str | None, check: E
     if not ref.source:
         return
     wanted = [ref.source] if isinstance(ref.source, str) else list(ref.source)
-    known = tuple(name for group in ref.aliases.groups for name in group)
     stated = f.sources() + ([attribution] if attribution else [])
-    specific = [s for s in stated if not is_generic_source(s, ref.aliases, known)]
+    specific = [s for s in stated if not is_generic_source(s, ref.aliases)]
     if specific and not any(mentions(s, w, ref.aliases) for s in specific for w in wanted):
         check.add(False, f"source {' or '.join(map(repr, wanted))} (attributed to {', '.join(specific)})",
                   conflict=True)  # fmt: skip
 
 
+def _anchor_names(el: Elements) -> list[str]:
+    """Entities, places and the subject: what a claim must name to be about the reference at all."""
+    subject = [el.subject] if el.subject and el.subject not in el.entities else []
+    return [*el.entities, *el.places, *subject]
+
+
 def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
-    """Check every element of a reference against one output claim."""
+    """Check the elements of a reference against one output claim: first the anchors (entities and
+    places); when one is missing the claim is about something else and the other elements are not read."""
     el = ref.elements
+    absent = [n for n in _anchor_names(el) if not mentions(claim.text, n, ref.aliases)]
+    if absent:  # a claim about someone or somewhere else: only the anchors are reported
+        total = len(_anchor_names(el))
+        what = [f"place {n!r}" if n in el.places else f"entity {n!r}" for n in absent]
+        return ElementCheck(satisfied=total - len(absent), total=total, missing=what, anchors_missing=True)
     f = analyse(claim.text)
     check = ElementCheck()
     for name in el.entities:
@@ -189,6 +200,8 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
                   conflict=denied)  # fmt: skip
     if el.subject and el.subject not in el.entities:
         check.add(mentions(claim.text, el.subject, ref.aliases), f"entity {el.subject!r}", anchor=True)
+    if check.anchors_missing:  # a claim about someone or somewhere else: the rest is not read
+        return check
     _check_numbers(f, el, check)
     if el.dates:
         stated = f.resolved_dates(ref.year, ref.published)
@@ -235,13 +248,19 @@ class BestMatch:
         return f"missing {'; '.join(self.check.missing)} — closest: {self.text}"
 
 
-def best_match(ref: Reference, claims: Sequence[OutputClaim]) -> BestMatch:
-    """The first claim that satisfies every element, else the one satisfying most."""
+def best_match(
+    ref: Reference,
+    claims: Sequence[OutputClaim],
+    check: Callable[[OutputClaim], ElementCheck] | None = None,
+) -> BestMatch:
+    """The first claim that satisfies every element, else the one satisfying most.
+
+    ``check`` replaces ``check_claim(ref, claim)`` (a scorer passes its sample's shared, memoised one)."""
     best: BestMatch | None = None
     for claim in claims:
-        check = check_claim(ref, claim)
-        if check.ok:
-            return BestMatch(True, claim.text, check)
-        if best is None or check.satisfied > best.check.satisfied:
-            best = BestMatch(False, claim.text, check)
+        result = check(claim) if check else check_claim(ref, claim)
+        if result.ok:
+            return BestMatch(True, claim.text, result)
+        if best is None or result.satisfied > best.check.satisfied:
+            best = BestMatch(False, claim.text, result)
     return best or BestMatch(False, None, ElementCheck(total=1, missing=["no output claims"]))

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from summarizer.evals.dataset import Case
-from summarizer.evals.matching import AliasTable
+from summarizer.evals.matching import AliasTable, ElementCheck, OutputClaim, Reference, check_claim
 from summarizer.schema import SummaryRecord
 
 
@@ -54,8 +54,36 @@ class Sample:
     raw_output: dict[str, Any] | None = None
     error: str | None = None
     aliases: AliasTable = field(default_factory=AliasTable)
+    _references: dict[str, Reference] = field(default_factory=dict, repr=False, compare=False)
+    _checks: dict[tuple[str, OutputClaim], ElementCheck] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def year(self) -> int:
         """Year assumed for dates stated without one."""
         return self.case.year
+
+    def reference(self, item_id: str) -> Reference:
+        """The matching reference for one of the case's facts or negatives (by id)."""
+        ref = self._references.get(item_id)
+        if ref is None:
+            ref = self._references[item_id] = self._build_reference(item_id)
+        return ref
+
+    def _build_reference(self, item_id: str) -> Reference:
+        published = self.case.published
+        for fact in self.case.facts:
+            if fact.id == item_id:
+                return Reference(fact.elements, self.aliases, self.year, published, fact.source)
+        negative = next((n for n in self.case.negatives if n.id == item_id), None)
+        if negative is None:
+            raise KeyError(f"case {self.case.id} has no fact or negative {item_id!r}")
+        return Reference(negative.elements, self.aliases, self.year, published)
+
+    def check(self, item_id: str, claim: OutputClaim) -> ElementCheck:
+        """:func:`check_claim` of one reference item against one output claim, computed once per sample
+        (every scorer reads the same verdicts)."""
+        key = (item_id, claim)
+        found = self._checks.get(key)
+        if found is None:
+            found = self._checks[key] = check_claim(self.reference(item_id), claim)
+        return found

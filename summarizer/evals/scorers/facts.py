@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from summarizer.evals.claims import all_claims, fact_claims
-from summarizer.evals.matching import Reference, best_match, check_claim
+from summarizer.evals.matching import BestMatch, OutputClaim, best_match
 from summarizer.evals.scores import ItemResult, Sample, Score
 
 
-def reference_of(sample: Sample, fact_id: str) -> Reference:
-    """The matching reference for one of the case's facts or negatives."""
-    for fact in sample.case.facts:
-        if fact.id == fact_id:
-            return Reference(fact.elements, sample.aliases, sample.year, sample.case.published, fact.source)
-    negative = next(n for n in sample.case.negatives if n.id == fact_id)
-    return Reference(negative.elements, sample.aliases, sample.year, sample.case.published)
+def best_of(sample: Sample, item_id: str, claims: list[OutputClaim]) -> BestMatch:
+    """The output claim closest to one reference item, through the sample's shared checks."""
+    return best_match(sample.reference(item_id), claims, lambda claim: sample.check(item_id, claim))
 
 
 def _recall_items(sample: Sample, importance: str | None) -> list[ItemResult]:
@@ -22,7 +18,7 @@ def _recall_items(sample: Sample, importance: str | None) -> list[ItemResult]:
     for fact in sample.case.facts:
         if importance and fact.importance != importance:
             continue
-        match = best_match(reference_of(sample, fact.id), claims)
+        match = best_of(sample, fact.id, claims)
         items.append(ItemResult(id=fact.id, ok=match.matched, reason=match.reason, group=fact.importance))
     return items
 
@@ -44,9 +40,7 @@ def fact_reference_precision(sample: Sample) -> Score:
     claims = fact_claims(sample.output) if sample.output else []
     for index, fact in enumerate(sample.output.key_facts if sample.output else []):
         claim = claims[index]
-        matched = next(
-            (ref.id for ref in sample.case.facts if check_claim(reference_of(sample, ref.id), claim).ok), None
-        )
+        matched = next((ref.id for ref in sample.case.facts if sample.check(ref.id, claim).ok), None)
         reason = f"matches reference {matched}" if matched else "matches no reference fact"
         items.append(ItemResult(id=f"output[{index}]", ok=bool(matched), reason=f"{reason}: {fact.statement}"))
     return Score.from_items("fact_reference_precision", items, "output facts match a reference fact")
@@ -59,12 +53,12 @@ def contradiction_rate(sample: Sample) -> Score:
     for index, claim in enumerate(all_claims(sample.output) if sample.output else []):
         why = ""
         for negative in sample.case.negatives:
-            if check_claim(reference_of(sample, negative.id), claim).ok:
+            if sample.check(negative.id, claim).ok:
                 why = f"states negative {negative.id} ({negative.why})"
                 break
         if not why:
             for fact in sample.case.facts:
-                check = check_claim(reference_of(sample, fact.id), claim)
+                check = sample.check(fact.id, claim)
                 if check.contradiction:
                     why = f"contradicts {fact.id}: {'; '.join(check.conflicts)}"
                     break

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from summarizer.evals.claims import all_claims
-from summarizer.evals.matching import best_match
-from summarizer.evals.scorers.facts import reference_of
+from summarizer.evals.scorers.facts import best_of
 from summarizer.evals.scores import ItemResult, Sample, Score
 
 
@@ -13,7 +12,7 @@ def negative_hits(sample: Sample) -> Score:
     claims = all_claims(sample.output) if sample.output else []
     items = []
     for negative in sample.case.negatives:
-        match = best_match(reference_of(sample, negative.id), claims)
+        match = best_of(sample, negative.id, claims)
         reason = f"HIT ({negative.why}): {match.text}" if match.matched else f"not asserted ({negative.why})"
         items.append(ItemResult(id=negative.id, ok=match.matched, reason=reason))
     return Score.from_items("negative_hits", items, "negative claims asserted", higher_is_better=False)
