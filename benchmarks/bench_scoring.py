@@ -104,7 +104,9 @@ def bench_scoring(n_outputs: int, profile: bool, whatif: bool = False, time_cap:
     log("B3: scoring")
     rate, done, seconds = _rate(score_sample, samples, time_cap)
     # Fresh samples: each sample keeps its checks, so re-scoring the ones above would time a cache.
-    recall_rate, recall_done, _ = _rate(fact_recall, build_samples(min(n_outputs, 100), seed=1, first=n_outputs), time_cap / 4)
+    recall_rate, recall_done, _ = _rate(
+        fact_recall, build_samples(min(n_outputs, 100), seed=1, first=n_outputs), time_cap / 4
+    )
     per_output = _comparisons(samples[:1]) if samples else 0
     figure = Figure(
         id="B3",

@@ -20,6 +20,7 @@ from summarizer.claims.numbers import Quantity
 from summarizer.claims.tokens import Token
 from summarizer.claims.vocabulary import (
     ADVERBS,
+    AS_COMPARISON,
     ATTRIBUTION_VERBS,
     AUXILIARIES,
     DENIAL_VERBS,
@@ -31,6 +32,8 @@ from summarizer.claims.vocabulary import (
     OUTCOME_VERBS,
     PHRASE_ENDS,
     RELATIVES,
+    TAKE_ENDS,
+    TAKE_VERBS,
     AttributionClass,
     Outcome,
     Voice,
@@ -101,7 +104,20 @@ def negated_at(tokens: Sequence[Token], i: int) -> bool:
             return True
         if word in NEGATORS and j + 1 < len(tokens) and tokens[j + 1].text == "to":
             return True
-    return any(tokens[j].text in DENIAL_VERBS for j in range(start, i))
+    for j in range(i - 1, start - 1, -1):
+        word = tokens[j].text
+        if word == "as" and _describes(tokens, j):
+            return False  # "dismissed the claim as propaganda": the words after "as" are not denied
+        if word in DENIAL_VERBS:
+            return True
+    return False
+
+
+def _describes(tokens: Sequence[Token], j: int) -> bool:
+    """Whether the "as" at ``j`` introduces a description, not a comparison ("as many as")."""
+    after = tokens[j + 1].text if j + 1 < len(tokens) else ""
+    before = tokens[j - 1].text if j > 0 else ""
+    return after not in AS_COMPARISON and before not in AS_COMPARISON and not after[:1].isdigit()
 
 
 def _passive_aux(tokens: Sequence[Token], i: int) -> int | None:
@@ -158,7 +174,9 @@ def _find_outcome_words(tokens: Sequence[Token]) -> list[tuple[int, int, Outcome
             found.append((i, i + size - 1, _MULTI_WORD[phrase], table))
             i += size
             continue
-        if word in OUTCOME_VERBS and not (word == "killing" and i + 1 < len(tokens) and tokens[i + 1].text == "of"):
+        if word in TAKE_VERBS and _taken_prisoner(tokens, i):
+            found.append((i, i, "captured", "verb"))
+        elif word in OUTCOME_VERBS and not (word == "killing" and i + 1 < len(tokens) and tokens[i + 1].text == "of"):
             found.append((i, i, OUTCOME_VERBS[word], "verb"))
         elif word in OUTCOME_INTRANSITIVE:
             found.append((i, i, OUTCOME_INTRANSITIVE[word], "intransitive"))
@@ -169,6 +187,16 @@ def _find_outcome_words(tokens: Sequence[Token]) -> list[tuple[int, int, Outcome
                 found.append((i, i, outcome, "denier"))
         i += 1
     return found
+
+
+def _taken_prisoner(tokens: Sequence[Token], i: int) -> bool:
+    """'took four soldiers prisoner': a take verb with 'prisoner' (or 'captive') after its object."""
+    for j in range(i + 2, min(i + 6, len(tokens))):
+        if tokens[j].brk or tokens[j].text == ",":
+            return False
+        if tokens[j].text in TAKE_ENDS:
+            return True
+    return False
 
 
 def find_outcomes(tokens: Sequence[Token], quantities: Sequence[Quantity]) -> list[OutcomeMention]:
@@ -299,11 +327,32 @@ def find_attributions(tokens: Sequence[Token], cased: str) -> list[Attribution]:
         if (j >= 0 and tokens[j].text in AUXILIARIES) or _passive_aux(tokens, i) is not None:
             continue  # "was said to", "are frequently reported": no source here
         negated = negated_at(tokens, i)
+        j = _skip_aside(tokens, norm, j)
         before = _words_until(tokens, norm, j, -1)
         source = before or _words_until(tokens, norm, i + 1, 1)
         if source:
             found.append(Attribution(source, kind, i, negated))
     return found
+
+
+def _skip_aside(tokens: Sequence[Token], norm: str, j: int) -> int:
+    """Step back over an aside between a source and its verb: "X (anonymous) said", "X, chairman of
+    Y, said". Returns the index of the source's last word, or ``j`` when there is no aside."""
+    if j < 0:
+        return j
+    if tokens[j].text == ")":
+        k = j - 1
+        while k >= 0 and tokens[k].text != "(" and not tokens[k].brk:
+            k -= 1
+        return k - 1 if k > 0 and tokens[k].text == "(" else j
+    if tokens[j].text == ",":
+        k = j - 1
+        while k >= 0 and tokens[k].text != "," and not tokens[k].brk:
+            k -= 1
+        # Both the aside and what precedes it must be names, not clauses ("In Zabul, the raid killed 80, said X").
+        if k > 0 and tokens[k].text == "," and _words_until(tokens, norm, j - 1, -1):
+            return k - 1 if _words_until(tokens, norm, k - 1, -1) else j
+    return j
 
 
 def _words_until(tokens: Sequence[Token], norm: str, start: int, step: int) -> str:
@@ -315,6 +364,8 @@ def _words_until(tokens: Sequence[Token], norm: str, start: int, step: int) -> s
         word = tokens[j].text
         if tokens[j].brk or word in {",", "that", '"', "(", ")"} or (step < 0 and word in RELATIVES):
             break
+        if step > 0 and word in AUXILIARIES:
+            return ""  # "said US forces are likely to stay": a clause follows the verb, not its source
         if step > 0 and (word in ATTRIBUTION_VERBS or word in OUTCOME_VERBS or word in PHRASE_ENDS - {"by"}):
             break
         if step < 0 and (word in AUXILIARIES or word in OUTCOME_VERBS or word in OUTCOME_INTRANSITIVE or word == "to"):

@@ -37,6 +37,13 @@ def _normal_keyword(keyword: str) -> str:
     return normalise(keyword.strip())
 
 
+def _unpossessed(word: str) -> str:
+    """The word without a possessive ending ("tela's" -> "tela", "soldiers'" -> "soldiers")."""
+    if word.endswith("'s") and len(word) > 2:
+        return word[:-2]
+    return word[:-1] if word.endswith("'") and len(word) > 1 else word
+
+
 def _index(words: Iterable[str]) -> dict[str, tuple[int, ...]]:
     found: dict[str, list[int]] = {}
     for i, word in enumerate(words):
@@ -64,8 +71,10 @@ class Features:
 
     @cached_property
     def word_index(self) -> dict[str, tuple[int, ...]]:
-        """Token indices of each token text."""
-        return _index(t.text for t in self.tokens)
+        """Token indices of each token text; a possessive also under its bare word ("Tela's" under "tela")."""
+        index = _index(t.text for t in self.tokens)
+        bare = _index(_unpossessed(t.text) for t in self.tokens)
+        return {w: tuple(sorted(set(index.get(w, ())) | set(bare.get(w, ())))) for w in index.keys() | bare.keys()}
 
     @cached_property
     def lemma_index(self) -> dict[str, tuple[int, ...]]:

@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 from rapidfuzz import fuzz, process
 
 from summarizer.claims.normalise import normalise, normalise_cased
+from summarizer.claims.vocabulary import NAME_COMPOUND_ENDS
 
 #: Names at least this long tolerate a spelling slip.
 FUZZY_MIN_CHARS = 8
@@ -78,7 +79,9 @@ def _variants(aliases: AliasTable, name: str) -> tuple[tuple[str, bool], ...]:
 @lru_cache(maxsize=8192)
 def _pattern(variant: str) -> re.Pattern[str]:
     flags = 0 if is_acronym(variant) else re.IGNORECASE
-    return re.compile(r"(?<![\w-])" + re.escape(variant) + r"(?![\w]|-\w)", flags)
+    # A hyphen after the name continues it ("al-Qaida-Ali"), unless a compound end follows ("al-Shabaab-held").
+    ends = "|".join(NAME_COMPOUND_ENDS)
+    return re.compile(r"(?<![\w-])" + re.escape(variant) + rf"(?![\w]|-(?!(?:{ends})\b)\w)", flags)
 
 
 @lru_cache(maxsize=65536)

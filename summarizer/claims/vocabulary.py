@@ -75,6 +75,20 @@ DENIAL_VERBS: Final = frozenset(
      "dismisses", "refute", "refuted", "refutes", "dispute", "disputed", "disputes", "contradict", "contradicted",
      "contradicts", "false", "untrue", "baseless"}
 )  # fmt: skip
+#: Words around "as" that make it a comparison ("as many as 30"), not the speaker's own description
+#: after a denial ("dismissed the claim as propaganda", where "propaganda" is not denied).
+AS_COMPARISON: Final = frozenset(
+    {"many", "much", "few", "well", "long", "far", "high", "soon", "such", "same", "just", "if", "though", "part",
+     "of", "to", "for"}
+)  # fmt: skip
+#: Second halves of compounds that still name the entity before the hyphen ("al-Shabaab-held").
+NAME_COMPOUND_ENDS: Final = (
+    "held", "linked", "led", "backed", "affiliated", "controlled", "run", "allied", "aligned", "style", "era",
+    "based", "inspired", "occupied", "dominated", "sponsored", "supported", "leaning", "related", "associated",
+)  # fmt: skip
+#: Verbs that, with "prisoner" or "captive" after their object, mean captured ("took four soldiers prisoner").
+TAKE_VERBS: Final = frozenset({"take", "takes", "took", "taken", "taking"})
+TAKE_ENDS: Final = frozenset({"prisoner", "prisoners", "captive", "captives", "hostage", "hostages"})
 #: How far before a predicate a negation cue still applies (in tokens).
 NEGATION_REACH: Final = 5
 

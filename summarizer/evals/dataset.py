@@ -39,6 +39,15 @@ class NumberElement(BaseModel):
     high: float | None = Field(description="Highest acceptable value; null for no upper bound ('more than 100').")
 
 
+class PeriodElement(BaseModel):
+    """When the claim happened. A date is not required, but a stated date outside the period
+    contradicts the claim ('killed in May 2016' for a raid in late 2017)."""
+
+    model_config = _strict
+    start: dt.date = Field(description="First day of the period.")
+    end: dt.date = Field(description="Last day of the period.")
+
+
 class Elements(BaseModel):
     """What must be present for an output claim to match. Every listed element must match."""
 
@@ -47,6 +56,9 @@ class Elements(BaseModel):
     numbers: list[NumberElement] = Field(default_factory=list, description="Numbers that must be stated.")
     dates: list[DateElement] = Field(default_factory=list, description="Dates that must be stated.")
     places: list[str] = Field(default_factory=list, description="Places that must be named; aliases apply.")
+    period: PeriodElement | None = Field(
+        default=None, description="When it happened: no date need be stated, but none may fall outside it."
+    )
     outcome: Outcome | None = Field(
         default=None,
         description="killed / captured / injured, when the claim has one. It must be stated affirmatively and, "
@@ -162,6 +174,11 @@ class Case(BaseModel):
         default=False,
         description="The document lives outside the project (e.g. ../shared/real-news); skip the case when absent.",
     )
+    article_ends: str | None = Field(
+        default=None,
+        description="Opening words of the first line that is not article text (a comment heading, a link list) "
+        "in a plain-text document; the reference self-checks read the article up to it.",
+    )
     aliases: list[list[str]] = Field(
         default_factory=list, description="Groups of names that mean the same thing in this article."
     )
@@ -210,5 +227,12 @@ def load_config(path: Path) -> EvalConfig:
 def case_json_schema() -> dict[str, Any]:
     """JSON Schema of a case file."""
     schema = Case.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def config_json_schema() -> dict[str, Any]:
+    """JSON Schema of the eval config file."""
+    schema = EvalConfig.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

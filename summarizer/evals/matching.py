@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from summarizer.claims import AliasTable, Features, analyse, is_generic_source, mentions
-from summarizer.evals.dataset import DateElement, Elements, NumberElement
+from summarizer.evals.dataset import DateElement, Elements, NumberElement, PeriodElement
 
 __all__ = [
     "AliasTable",
@@ -143,6 +143,12 @@ def _check_outcome(f: Features, el: Elements, ref: Reference, check: ElementChec
     check.add(ok, f"outcome {el.outcome}{who}{note}", conflict=bool(notes) and not ok)
 
 
+def _check_period(f: Features, ref: Reference, period: PeriodElement, check: ElementCheck) -> None:
+    outside = [(a, b) for a, b in f.resolved_dates(ref.year, ref.published) if b < period.start or a > period.end]
+    shown = ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in outside)
+    check.add(not outside, f"period {period.start}..{period.end} (stated: {shown})", conflict=bool(outside))
+
+
 def _check_keywords(f: Features, el: Elements, check: ElementCheck) -> None:
     negated_groups = 0
     for keyword in el.keywords:
@@ -210,6 +216,8 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
             low, high = date_window(date)
             ok = any(low <= start and end <= high for start, end in stated)
             check.add(ok, f"date {date.value} ({date.precision}) (stated: {shown})")
+    if el.period:
+        _check_period(f, ref, el.period, check)
     _check_outcome(f, el, ref, check)
     _check_keywords(f, el, check)
     _check_source(f, ref, claim.attribution, check)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from summarizer.evals.dataset import DateElement, Elements, NumberElement
+from summarizer.evals.dataset import DateElement, Elements, NumberElement, PeriodElement
 from summarizer.evals.matching import AliasTable, check_elements, mentions
 
 ALIASES = AliasTable.of(
@@ -198,3 +198,72 @@ def test_acronyms_are_case_sensitive() -> None:
     aliases = AliasTable.of([["United States", "US"]])
     assert mentions("US forces raided the camp", "United States", aliases)
     assert not mentions("let us go", "United States", aliases)
+
+
+# --- rules added after the validity set's last errors (probes written for these tests) -------
+
+KHETAB_KILLED = Elements(
+    entities=["Omar Khetab"],
+    outcome="killed",
+    subject="Omar Khetab",
+    period=PeriodElement(start=dt.date(2017, 10, 1), end=dt.date(2017, 12, 31)),
+)
+
+
+def test_a_period_needs_no_date_but_refuses_one_outside_it() -> None:
+    assert ok(KHETAB_KILLED, "Omar Khetab was killed in the operations.")
+    assert check_elements(KHETAB_KILLED, "Omar Khetab was killed in November.", ALIASES, 2017).ok  # the case's year
+    assert not ok(KHETAB_KILLED, "Omar Khetab was killed in November.")  # in a case of 2019: outside
+    check = check_elements(KHETAB_KILLED, "Omar Khetab was killed in May 2016.", ALIASES, 2017)
+    assert not check.ok and check.contradiction  # every other element agrees: a contradiction
+    assert check.missing == ["period 2017-10-01..2017-12-31 (stated: 2016-05-01..2016-05-31)"]
+
+
+def test_a_denial_does_not_reach_the_words_after_as() -> None:
+    propaganda = Elements(entities=["Nigerian Army"], keywords=["propaganda"])
+    aliases = AliasTable.of([["Nigerian Army", "the army"]])
+    assert check_elements(propaganda, "The army dismissed the claim as propaganda.", aliases, 2024).ok
+    # "as many as" is a comparison: the denial still reaches the outcome after it.
+    assert not ok(KILLED_22, "The army denied that as many as 22 soldiers were killed.")
+    assert not ok(KILLED_22, "The army denied that 22 soldiers were killed.")
+
+
+def test_a_compound_after_a_name_still_names_it() -> None:
+    aliases = AliasTable.of([["al-Shabaab", "al Shabaab"]])
+    assert mentions("the al-Shabaab-held village of Ceel Dhuubow", "al-Shabaab", aliases)
+    assert mentions("an al-Shabaab-linked cell", "al-Shabaab", aliases)
+    assert not mentions("the al-Shabaab-Ali clan", "al-Shabaab", aliases)  # another name, not a compound
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "credited"),
+    [
+        ("Ahmed Ali (a police spokesman) said two soldiers were killed.", "Ahmed Ali", True),
+        ("Ahmed Ali (a police spokesman) said two soldiers were killed.", "NDS", False),
+        (
+            "Gen. Mark Milley, chairman of the Joint Chiefs of Staff, said two soldiers were killed.",
+            "Mark Milley",
+            True,
+        ),
+        ("Gen. Mark Milley, chairman of the Joint Chiefs of Staff, said two soldiers were killed.", "NDS", False),
+        # A clause after the verb is what was said, not who said it: no source is read from it.
+        ("Officials said two soldiers were killed.", "NDS", True),
+    ],
+)
+def test_a_source_is_found_across_an_aside(text: str, source: str, credited: bool) -> None:
+    two = Elements(numbers=[NumberElement(low=2, high=2)], outcome="killed", keywords=["soldier|soldiers"])
+    assert ok(two, text, source=source) is credited
+
+
+def test_took_prisoner_is_captured_and_binds_its_count() -> None:
+    four = Elements(numbers=[NumberElement(low=4, high=4)], outcome="captured", keywords=["soldier|soldiers"])
+    four_killed = Elements(numbers=[NumberElement(low=4, high=4)], outcome="killed", keywords=["soldier|soldiers"])
+    assert ok(four, "Al-Shabaab said it took four soldiers prisoner.")
+    assert not ok(four_killed, "Al-Shabaab said it took four soldiers prisoner.")
+    assert not ok(four, "Al-Shabaab said it took four soldiers to the village.")
+
+
+def test_a_possessive_keyword_matches_its_bare_word() -> None:
+    guards = Elements(outcome="killed", keywords=["bodyguard|bodyguards", "commander|Tela"])
+    assert ok(guards, "The strike killed several of Tela's bodyguards.")
+    assert not ok(guards, "The strike killed several of Bukar Modu's bodyguards.")
