@@ -11,7 +11,9 @@ Alignment runs in three steps:
    dashes, ellipsis, whitespace runs, case); reported as ``fuzzy`` with score 100;
 3. *approximate* -- :func:`rapidfuzz.fuzz.partial_ratio_alignment` on the normalised
    texts; reported as ``fuzzy`` when the score reaches ``min_score``, the span widened
-   to word boundaries.  Otherwise ``unmatched``, with the best score found when it is
+   to word boundaries, and as ``altered`` when the quote and the span differ in a word
+   that carries the claim (a number, an outcome word, a negation, a denial, a name; see
+   :func:`altered_words`).  Otherwise ``unmatched``, with the best score found when it is
    at least :data:`SCORE_FLOOR` (else ``None``).  Quotes shorter than
    :data:`MIN_FUZZY_CHARS` normalised characters never take this step.
 
@@ -24,13 +26,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
 from summarizer.claims.normalise import DASHES as _DASHES
 from summarizer.claims.normalise import SINGLE_QUOTES as _SINGLE_QUOTES
-from summarizer.claims.normalise import normalise
+from summarizer.claims.normalise import normalise, normalise_cased
 from summarizer.claims.normalise import normalise_indexed as _normalise_indexed
+from summarizer.claims.vocabulary import CLAIM_WORDS
 from summarizer.schema import Evidence, MatchKind
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "SCORE_FLOOR",
     "Aligner",
     "align_quote",
+    "altered_words",
     "ground_quotes",
     "normalise",
     "strip_quote",
@@ -54,6 +59,8 @@ SCORE_FLOOR = 70.0
 #: a possessive that belongs to the text).
 _WRAP_DOUBLE = '"\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb'
 _WRAP_SINGLE = "'`\u2018\u2019\u201a\u201b\u2032\u2039\u203a"
+
+_WORD = re.compile(r"[^\W_]+(?:['.\-][^\W_]+)*")
 
 #: Characters that continue a word when widening a fuzzy span to word boundaries.
 _WORD_JOINERS = "'_-" + _SINGLE_QUOTES + _DASHES[:3]
@@ -134,17 +141,20 @@ class Aligner:
         return self._fuzzy(q, ds, de, score, widen=True)
 
     def _fuzzy(self, q: str, ds: int, de: int, score: float, *, widen: bool) -> Evidence:
-        """Build a fuzzy Evidence from the normalised span ``[ds, de)``."""
+        """Build a fuzzy (or altered) Evidence from the normalised span ``[ds, de)``."""
         start, end = self._starts[ds], self._ends[de - 1]
         if widen:
             start, end = self._widen(start, end)
+        aligned = self.text[start:end]
+        changed = altered_words(q, aligned) if widen else []
         return Evidence(
             quote=q,
             start=start,
             end=end,
-            match=MatchKind.fuzzy,
+            match=MatchKind.altered if changed else MatchKind.fuzzy,
             score=score,
-            aligned_text=self.text[start:end],
+            aligned_text=aligned,
+            altered=changed,
         )
 
     def _widen(self, start: int, end: int) -> tuple[int, int]:
@@ -155,6 +165,38 @@ class Aligner:
         while end < self.end and _is_word(text[end - 1]) and _is_word(text[end]):
             end += 1
         return start, end
+
+
+#: Capitalised words that open sentences rather than name anyone.
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "the", "this", "that", "these", "those", "in", "on", "at", "of", "for", "to", "by", "with", "from",
+     "he", "she", "it", "they", "we", "i", "his", "her", "their", "its", "but", "and", "or", "as", "after",
+     "before", "when", "while", "if", "there", "then", "so", "also"}
+)  # fmt: skip
+
+
+def _claim_words(text: str) -> list[str]:
+    """The words of ``text`` that carry a claim, folded, in order: numbers, outcome words, negations,
+    denials and capitalised words (names)."""
+    words = []
+    for word in _WORD.findall(normalise_cased(text)):
+        folded = word.casefold()
+        name = word[:1].isupper() and folded not in _FUNCTION_WORDS
+        if name or folded in CLAIM_WORDS or folded.endswith("n't") or any(ch.isdigit() for ch in word):
+            words.append(folded)
+    return words
+
+
+def altered_words(quote: str, aligned: str) -> list[str]:
+    """Words carrying the claim that differ, or stand in another order, between a quote and the
+    article text it aligned to: '-x' for the article's word, '+x' for the quote's. Empty when the
+    quote changes nothing that matters (typography, case, a slip in an ordinary word)."""
+    in_quote, in_text = _claim_words(quote), _claim_words(aligned)
+    changed: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=in_text, b=in_quote, autojunk=False).get_opcodes():
+        if tag != "equal":
+            changed += [f"-{w}" for w in in_text[i1:i2]] + [f"+{w}" for w in in_quote[j1:j2]]
+    return changed
 
 
 def _unmatched(q: str, score: float | None) -> Evidence:
@@ -248,13 +290,3 @@ def split_sentences(text: str, *, min_chars: int = 20, max_chars: int = 300) -> 
                 seen.add(sentence)
                 sentences.append(sentence)
     return sentences
-
-
-def mentioned(value: str, normalised_text: str, *, min_score: float = 90.0) -> bool:
-    """Whether a short value (a name, a place) occurs in text already passed through :func:`normalise`."""
-    needle = normalise(value).strip(" .,;:")
-    if len(needle) < 3:
-        return False
-    if needle in normalised_text:
-        return True
-    return bool(fuzz.partial_ratio(needle, normalised_text, score_cutoff=min_score))

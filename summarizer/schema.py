@@ -97,6 +97,7 @@ class MatchKind(StrEnum):
 
     exact = "exact"
     fuzzy = "fuzzy"
+    altered = "altered"
     unmatched = "unmatched"
 
 
@@ -109,9 +110,18 @@ class Evidence(BaseModel):
     quote: str = Field(description="The quote as the model gave it.")
     start: int | None = Field(description="Start offset into the text as read (None when unmatched).")
     end: int | None = Field(description="End offset (exclusive) into the text as read.")
-    match: MatchKind = Field(description="exact: text[start:end] == quote; fuzzy: aligned span; unmatched.")
+    match: MatchKind = Field(
+        description="exact: text[start:end] == quote. fuzzy: the quote differs from text[start:end] only in "
+        "typography, whitespace, case or small slips in other words. altered: it aligns, but a number, an outcome "
+        "word, a negation, a denial or a name differs (listed in `altered`); an altered quote grounds nothing. "
+        "unmatched: not in the article body."
+    )
     score: float | None = Field(default=None, description="Alignment score 0-100 (fuzzy and exact).")
-    aligned_text: str | None = Field(default=None, description="text[start:end], given for fuzzy matches.")
+    aligned_text: str | None = Field(default=None, description="text[start:end], given for fuzzy and altered matches.")
+    altered: list[str] = Field(
+        default_factory=list,
+        description="For an altered quote, the differing words: '-x' in the article only, '+x' in the quote only.",
+    )
 
 
 class KeyFact(BaseModel):
@@ -121,7 +131,10 @@ class KeyFact(BaseModel):
     attribution: str = Field(description="Who says so.")
     status: FactStatus = Field(description="confirmed / claimed / reported / denied.")
     evidence: list[Evidence] = Field(description="Quotes behind the statement, aligned to the text.")
-    grounded: bool = Field(description="True when at least one evidence quote is exact or fuzzy.")
+    grounded: bool = Field(
+        description="True when at least one evidence quote is in the article as written (exact or fuzzy, not "
+        "altered). It says the quote was found, not that it supports the statement."
+    )
 
 
 class EventDate(BaseModel):
@@ -195,7 +208,9 @@ class EventRecord(BaseModel):
     sources: list[str] = Field(description="Sources that report the event.")
     conflicting_reports: list[str] = Field(description="Notes where reports disagree.")
     evidence: list[Evidence] = Field(description="Quotes describing the event.")
-    grounded: bool = Field(description="True when at least one event quote is exact or fuzzy.")
+    grounded: bool = Field(
+        description="True when at least one event quote is in the article as written (exact or fuzzy, not altered)."
+    )
 
     @model_validator(mode="after")
     def _type_matches_sub_type(self) -> EventRecord:
@@ -272,6 +287,7 @@ class GroundingStats(BaseModel):
 
     exact: int = Field(description="Quotes found verbatim.")
     fuzzy: int = Field(description="Quotes found approximately.")
+    altered: int = Field(default=0, description="Quotes that align but change a number, outcome, negation or name.")
     unmatched: int = Field(description="Quotes not found in the article body.")
 
 

@@ -18,9 +18,10 @@ from pydantic import BaseModel
 
 from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
+from summarizer.claims import AliasTable, mentions, normalise
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
 from summarizer.errors import BudgetExceeded, InvalidOutput, ModelError
-from summarizer.ground import Aligner, ground_quotes, mentioned, normalise
+from summarizer.ground import Aligner, ground_quotes
 from summarizer.load import Document
 from summarizer.prompt import Template, render_reask
 from summarizer.schema import (
@@ -114,8 +115,13 @@ def quotes_in_events(draft: EventsDraft) -> list[str]:
 def grounding_problems(quotes: Sequence[str], doc: Document) -> list[str]:
     """Feedback lines for quotes that are not in the article body."""
     found = ground_quotes(quotes, doc.text, region=(doc.article_start, doc.article_end))
-    missing = [q for q, evidence in zip(quotes, found, strict=True) if evidence.match is MatchKind.unmatched]
-    problems = [f'this quote is not in the article, copy a real sentence instead: "{q[:160]}"' for q in missing]
+    problems = []
+    for q, evidence in zip(quotes, found, strict=True):
+        if evidence.match is MatchKind.unmatched:
+            problems.append(f'this quote is not in the article, copy a real sentence instead: "{q[:160]}"')
+        elif evidence.match is MatchKind.altered:
+            changed = ", ".join(evidence.altered)
+            problems.append(f'this quote changes the article\'s words ({changed}); copy it exactly: "{q[:160]}"')
     if len(problems) > MAX_FEEDBACK_QUOTES:
         extra = len(problems) - MAX_FEEDBACK_QUOTES
         problems = [*problems[:MAX_FEEDBACK_QUOTES], f"and {extra} more quotes not found in the article"]
@@ -184,6 +190,10 @@ async def extract_with_reasks(
     return ExtractionOutcome(draft=best, attempts=attempts, first_try_valid=first_try_valid, repairs=repairs)
 
 
+#: At run time there is no case: a name is mentioned only as written (or with a slip, when long).
+_NO_ALIASES = AliasTable()
+
+
 class Grounder:
     """Aligns quotes to one document and tells article support from non-article text."""
 
@@ -194,7 +204,6 @@ class Grounder:
         self.doc = doc
         self.evidence: list[Evidence] = []
         self.removed: list[str] = []
-        self._article_norm = normalise(doc.article_text)
         self._aligner = Aligner(doc.text, (doc.article_start, doc.article_end))
         self._excluded: list[tuple[str, Aligner]] | None = None
 
@@ -202,7 +211,7 @@ class Grounder:
         """The value if the article mentions it, else None (and the removal is noted)."""
         if value is None or not value.strip():
             return None
-        if value.strip().lower() in self.GENERIC_SOURCES or mentioned(value, self._article_norm):
+        if value.strip().lower() in self.GENERIC_SOURCES or mentions(self.doc.article_text, value, _NO_ALIASES):
             return value.strip()
         self.removed.append(f"{field_name} {value.strip()!r}")
         return None
@@ -239,6 +248,7 @@ class Grounder:
         return GroundingStats(
             exact=kinds.count(MatchKind.exact),
             fuzzy=kinds.count(MatchKind.fuzzy),
+            altered=kinds.count(MatchKind.altered),
             unmatched=kinds.count(MatchKind.unmatched),
         )
 
@@ -256,7 +266,8 @@ def _unique(items: list[ItemT]) -> list[ItemT]:
 
 
 def _is_grounded(evidence: Sequence[Evidence]) -> bool:
-    return any(e.match is not MatchKind.unmatched for e in evidence)
+    """At least one quote found as written (exact or fuzzy); an altered quote grounds nothing."""
+    return any(e.match in (MatchKind.exact, MatchKind.fuzzy) for e in evidence)
 
 
 def build_key_facts(draft: FactsDraft, grounder: Grounder) -> tuple[list[KeyFact], list[DroppedClaim]]:

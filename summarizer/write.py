@@ -21,7 +21,12 @@ FORMATS = ("json", "jsonl", "md")
 SUFFIX = {"json": ".json", "jsonl": ".jsonl", "md": ".md"}
 Record = SummaryRecord | ErrorRecord
 _RECORD_START = b'{"kind":'  # how every record line begins
-MATCH_MARK = {MatchKind.exact: "exact", MatchKind.fuzzy: "fuzzy", MatchKind.unmatched: "NOT FOUND"}
+MATCH_MARK = {
+    MatchKind.exact: "exact",
+    MatchKind.fuzzy: "fuzzy",
+    MatchKind.altered: "ALTERED",
+    MatchKind.unmatched: "NOT FOUND",
+}
 
 
 def record_json(record: Record, indent: int | None = 2) -> str:
@@ -143,7 +148,8 @@ def output_name(source: str, fmt: str, taken: set[str]) -> str:
 def _quote_line(evidence: Evidence) -> str:
     where = f" [{evidence.start}:{evidence.end}]" if evidence.start is not None else ""
     score = f" {evidence.score:.0f}" if evidence.match is MatchKind.fuzzy and evidence.score is not None else ""
-    return f"> “{evidence.quote.strip()}” — *{MATCH_MARK[evidence.match]}{score}{where}*"
+    changed = f" ({', '.join(evidence.altered)})" if evidence.altered else ""
+    return f"> “{evidence.quote.strip()}” — *{MATCH_MARK[evidence.match]}{changed}{score}{where}*"
 
 
 def _fact_lines(index: int, fact: KeyFact) -> list[str]:

@@ -272,3 +272,21 @@ def test_ordered_counts_and_conservative_totals() -> None:
     ]
     totals = conservative_totals(claims)
     assert (totals.killed, totals.captured, totals.injured) == (100, 27, None)
+
+
+def test_a_mention_is_word_bounded_like_the_scorers() -> None:
+    """The run-time check and the scorer share one name matcher: 'Ali' is not in 'Taliban', nor
+    'Mali' in 'Somalia' (article written for this test)."""
+    from summarizer.load import load_bytes
+    from summarizer.validate import Grounder
+
+    doc = load_bytes(
+        b"The Taliban attacked a post in Somalia, officials said. Asim Omar was killed in Musa Qala.\n", "t.txt"
+    )
+    grounder = Grounder(doc)
+    assert grounder.supported("Ali", "actor") is None
+    assert grounder.supported("Mali", "country") is None
+    assert grounder.supported("Taliban", "actor") == "Taliban"
+    assert grounder.supported("Musa Qalla", "place") == "Musa Qalla"  # a slip in a long name
+    assert grounder.supported("Asim Umar", "person") is None  # a different spelling needs an alias
+    assert grounder.removed == ["actor 'Ali'", "country 'Mali'", "person 'Asim Umar'"]

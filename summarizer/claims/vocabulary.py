@@ -162,3 +162,16 @@ NON_COUNT_BEFORE: Final = frozenset(
     {"aged", "age", "ages", "no", "no.", "number", "room", "page", "section", "article", "resolution", "route",
      "highway", "flight", "chapter", "$", "us$", "rs", "level", "class", "grade", "phase"}
 )  # fmt: skip
+
+#: Words whose change alters a claim: a quote that differs from the article in one of them is
+#: altered, not a fuzzy match (besides numbers and names).
+CLAIM_WORDS: Final = frozenset(
+    {w for phrase in (*OUTCOME_VERBS, *OUTCOME_INTRANSITIVE, *OUTCOME_NOUNS, *OUTCOME_DENIERS) for w in phrase.split()}
+    | NEGATORS
+    | DENIAL_VERBS
+    | {w for w, kind in ATTRIBUTION_VERBS.items() if kind != "reported"}
+    | set(UNITS)
+    | set(TENS)
+    | set(SCALES)
+    | {"dozen", "dozens", "several", "many", "few", "some", "hundreds", "thousands"}
+)

@@ -14,7 +14,13 @@ from summarizer.evals.report import Report, ScoredSample
 from summarizer.schema import MatchKind
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-_RANK = {"excluded": 0, MatchKind.unmatched.value: 0, MatchKind.fuzzy.value: 1, MatchKind.exact.value: 2}
+_RANK = {
+    "excluded": 0,
+    MatchKind.unmatched.value: 0,
+    MatchKind.altered.value: 0,
+    MatchKind.fuzzy.value: 1,
+    MatchKind.exact.value: 2,
+}
 
 
 @dataclass(frozen=True)

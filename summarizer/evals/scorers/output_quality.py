@@ -22,7 +22,10 @@ def quotes_found_rate(sample: Sample) -> Score:
             counts[item.match.value] += 1
     total = sum(counts.values())
     grounded = counts["exact"] + counts["fuzzy"]
-    explanation = f"quotes found: {counts['exact']} exact, {counts['fuzzy']} fuzzy, {counts['unmatched']} unmatched"
+    explanation = (
+        f"quotes found: {counts['exact']} exact, {counts['fuzzy']} fuzzy, "
+        f"{counts['altered']} altered, {counts['unmatched']} unmatched"
+    )
     return Score(name="quotes_found_rate", numerator=grounded, denominator=total, extra=counts, explanation=explanation)
 
 
