@@ -9,7 +9,13 @@ from typing import Any
 from rich.table import Table
 
 from summarizer.evals.report import Report
-from summarizer.evals.stats import Estimate
+from summarizer.evals.stats import MIN_CI_DOCUMENTS, Estimate
+
+#: How reports describe their intervals.
+CI_NOTE = (
+    f"CIs: bootstrap 95%, 1000 resamples over documents and units, seed 0; "
+    f"with fewer than {MIN_CI_DOCUMENTS} documents no interval is given (n<{MIN_CI_DOCUMENTS}: no CI)"
+)
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
@@ -18,10 +24,18 @@ def fmt(value: float | None, digits: int = 3) -> str:
 
 
 def fmt_ci(estimate: Estimate) -> str:
-    """'value [low, high]'."""
+    """'value [low, high]', or 'value (n=2<5: no CI)' when too few documents make the interval meaningless."""
     if estimate.value is None:
         return "n/a"
+    if not estimate.ci_meaningful:
+        return f"{fmt(estimate.value)} (n={estimate.documents}<{MIN_CI_DOCUMENTS}: no CI)"
     return f"{fmt(estimate.value)} [{fmt(estimate.low)}, {fmt(estimate.high)}]"
+
+
+def _ci_json(estimate: Estimate) -> dict[str, Any]:
+    """The interval's numbers, with how many documents it rests on and whether that is enough."""
+    return {"ci95": [estimate.low, estimate.high], "documents": estimate.documents,
+            "ci_meaningful": estimate.ci_meaningful}  # fmt: skip
 
 
 def _direction(higher_is_better: bool) -> str:
@@ -54,7 +68,7 @@ def markdown(report: Report) -> str:
         f"- git: {spec.git_revision or 'n/a'}{' (dirty)' if spec.git_dirty else ''}; run at {spec.created_at}",
         f"- schema {spec.schema_version} ({spec.schema_sha256[:12]}); templates: "
         + ", ".join(f"{t.name}@{t.sha256[:12]}" for t in spec.templates),
-        "- CIs: bootstrap 95%, 1000 resamples over documents and units, seed 0",
+        f"- {CI_NOTE}",
         "",
         "| metric | value [95% CI] | " + " | ".join(ids) + " |",
         "|---|---|" + "---|" * len(ids),
@@ -127,7 +141,7 @@ def as_json(report: Report) -> dict[str, Any]:
         "metrics": {
             m.name: {
                 "value": m.estimate.value,
-                "ci95": [m.estimate.low, m.estimate.high],
+                **_ci_json(m.estimate),
                 "higher_is_better": m.higher_is_better,
                 "per_sample": m.per_sample,
             }
@@ -144,7 +158,7 @@ def as_json(report: Report) -> dict[str, Any]:
         comp = report.comparison
         data["comparison"] = {
             "baseline": comp.baseline,
-            "metrics": {r.name: {"difference": r.difference.value, "ci95": [r.difference.low, r.difference.high],
+            "metrics": {r.name: {"difference": r.difference.value, **_ci_json(r.difference),
                                  "regressed": r.regressed} for r in comp.rows},
             "facts_gained": comp.facts_gained,
             "facts_lost": comp.facts_lost,
