@@ -45,7 +45,9 @@ def _direction(higher_is_better: bool) -> str:
 def table(report: Report) -> Table:
     """A rich table of metrics with CIs and per-sample values."""
     ids = [s.log.id for s in report.samples]
-    result = Table(title=f"summarizer eval ({report.run.spec.model or 'no model'}, {len(ids)} documents)")
+    caption = "\n".join(f"no case (not scored): {u.describe()}" for u in report.run.unmatched) or None
+    result = Table(title=f"summarizer eval ({report.run.spec.model or 'no model'}, {len(ids)} documents)",
+                   caption=caption, caption_justify="left")  # fmt: skip
     result.add_column("metric")
     result.add_column("value [95% CI]", justify="right")
     for sample_id in ids:
@@ -69,6 +71,10 @@ def markdown(report: Report) -> str:
         f"- schema {spec.schema_version} ({spec.schema_sha256[:12]}); templates: "
         + ", ".join(f"{t.name}@{t.sha256[:12]}" for t in spec.templates),
         f"- {CI_NOTE}",
+    ]
+    if spec.outputs:
+        lines.append("- scored outputs (eval score, no model call): " + ", ".join(spec.outputs))
+    lines += [
         "",
         "| metric | value [95% CI] | " + " | ".join(ids) + " |",
         "|---|---|" + "---|" * len(ids),
@@ -100,8 +106,13 @@ def markdown(report: Report) -> str:
         for sample_id in comp.facts_gained:
             gained, lost = comp.facts_gained[sample_id], comp.facts_lost[sample_id]
             lines.append(f"- {sample_id}: gained {', '.join(gained) or 'none'}; lost {', '.join(lost) or 'none'}")
+    if report.run.unmatched:
+        lines += ["", "## Outputs with no case (not scored)", ""]
+        lines += [f"- {u.describe()}" for u in report.run.unmatched]
     for scored in report.samples:
         lines += ["", f"## {scored.log.id}", ""]
+        if scored.log.scored_from:
+            lines += [f"Scored from {scored.log.scored_from}.", ""]
         if scored.log.error:
             lines.append(f"**Failed:** {scored.log.error.type}: {scored.log.error.message}")
         for name in DETAIL_METRICS:
@@ -151,6 +162,8 @@ def as_json(report: Report) -> dict[str, Any]:
             s.log.id: {name: score.model_dump(mode="json") for name, score in s.scores.items()} for s in report.samples
         },
         "failed_samples": report.failed_samples,
+        "unmatched_outputs": [u.model_dump(mode="json") for u in report.run.unmatched],
+        "scored_from": {s.log.id: s.log.scored_from for s in report.samples if s.log.scored_from},
         "llm_judge": {s.log.id: s.log.judge for s in report.samples if s.log.judge},
         "warnings": report.warnings,
     }
