@@ -60,6 +60,13 @@ def eval_run(
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL.")] = None,
     endpoint_kind: Annotated[Optional[str], typer.Option(help="Endpoint kind.")] = None,
     mode: Annotated[Optional[str], typer.Option(help="Structured-output mode.")] = None,
+    case: Annotated[
+        list[str], typer.Option("--case", help="Run only this case: an id or a glob such as '00*' (repeatable).")
+    ] = [],  # noqa: B006
+    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Sampling seed (sent to servers that take one).")] = 0,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Max completion tokens per call.")] = 2048,
+    max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
     fail_under: FailUnder = [],  # noqa: B006  (typer reads the default)
     fail_over: FailOver = [],  # noqa: B006
     junit: Junit = None,
@@ -68,18 +75,24 @@ def eval_run(
     ] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
-    """Summarize every case (through cassettes by default), score, and write a run log."""
+    """Summarize every case (through cassettes by default), score, and write a run log.
+
+    A cassette answers only the requests it recorded, and the sampling options are part of
+    each request: other values than the recording's fail those samples (exit 1)."""
     from summarizer.evals.render import table
     from summarizer.evals.report import build_report
     from summarizer.evals.run import run_eval
     from summarizer.evals.runlog import now_utc, write_run_log
     from summarizer.pipeline import PipelineSettings
     from summarizer.session import EndpointOptions
+    from summarizer.validate import CallSettings
 
     setup_logging(verbose)
     if record_mode not in RecordMode.__members__:
         raise fail(f"--record-mode must be one of {', '.join(RecordMode.__members__)}")
-    options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode)
+    options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode, seed=seed)
+    settings = PipelineSettings(call=CallSettings(max_tokens=max_tokens, temperature=temperature,
+                                                  max_reasks=max_reasks))  # fmt: skip
     path = output or Path("runs") / f"eval-{now_utc().replace(':', '')}.json"
 
     def progress(sample: SampleLog) -> None:
@@ -87,7 +100,7 @@ def eval_run(
         stderr.print(f"  {sample.id}: {status}", highlight=False)
 
     try:
-        run = asyncio.run(run_eval(config, options, PipelineSettings(), RecordMode(record_mode), progress, judge))
+        run = asyncio.run(run_eval(config, options, settings, RecordMode(record_mode), progress, judge, case))
         write_run_log(run, path)
         report = build_report(run)
     except SummarizerError as exc:

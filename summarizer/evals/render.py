@@ -72,6 +72,8 @@ def markdown(report: Report) -> str:
         + ", ".join(f"{t.name}@{t.sha256[:12]}" for t in spec.templates),
         f"- {CI_NOTE}",
     ]
+    if spec.sampling:
+        lines.append("- sampling: " + ", ".join(f"{name} {value}" for name, value in spec.sampling.items()))
     if spec.outputs:
         lines.append("- scored outputs (eval score, no model call): " + ", ".join(spec.outputs))
     lines += [

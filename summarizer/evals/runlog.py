@@ -43,6 +43,9 @@ class RunSpec(BaseModel):
     cases: list[CaseRef] = Field(description="Case files.")
     record_mode: str = Field(description="Cassette record mode used.")
     cassettes: str = Field(description="Cassette directory.")
+    sampling: dict[str, Any] = Field(
+        default_factory=dict, description="Sampling and re-ask settings of the run (temperature, seed ...)."
+    )
     outputs: list[str] = Field(
         default_factory=list, description="Output files scored by 'eval score' (empty for 'eval run')."
     )
