@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import httpx2
@@ -48,6 +48,8 @@ class EndpointOptions:
     api_key: str | None = field(default=None, repr=False)
     timeout: float = 600.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: Sampling seed sent to servers that take one (see :mod:`summarizer.sampling`).
+    seed: int | None = 0
 
     @classmethod
     def from_env(cls, **overrides: object) -> EndpointOptions:
@@ -117,4 +119,4 @@ async def open_client(
                 kind=options.kind or ("openai" if options.base_url is None else None),
                 mode=options.mode,
             )
-        yield ModelClient(endpoint, http)
+        yield ModelClient(replace(endpoint, seed=options.seed), http)

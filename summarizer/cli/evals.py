@@ -1,7 +1,9 @@
-"""``summarizer eval``: run the dataset, and report on a run without calling the model.
+"""``summarizer eval``: run the dataset, report on a run, or score ``summarize`` outputs,
+the last two without calling the model.
 
-Exit codes: 0 ok; 1 some samples failed to run; 2 usage error; 3 a threshold was missed
-or (with --fail-on-regression) a metric regressed against the baseline.
+Exit codes: 0 ok; 1 some samples failed to run (for ``score``: some outputs are error
+records); 2 usage error; 3 a threshold was missed or (with --fail-on-regression) a metric
+regressed against the baseline.
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ def eval_run(
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL.")] = None,
     endpoint_kind: Annotated[Optional[str], typer.Option(help="Endpoint kind.")] = None,
     mode: Annotated[Optional[str], typer.Option(help="Structured-output mode.")] = None,
+    case: Annotated[
+        list[str], typer.Option("--case", help="Run only this case: an id or a glob such as '00*' (repeatable).")
+    ] = [],  # noqa: B006
+    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Sampling seed (sent to servers that take one).")] = 0,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Max completion tokens per call.")] = 2048,
+    max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
     fail_under: FailUnder = [],  # noqa: B006  (typer reads the default)
     fail_over: FailOver = [],  # noqa: B006
     junit: Junit = None,
@@ -66,18 +75,24 @@ def eval_run(
     ] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
-    """Summarize every case (through cassettes by default), score, and write a run log."""
+    """Summarize every case (through cassettes by default), score, and write a run log.
+
+    A cassette answers only the requests it recorded, and the sampling options are part of
+    each request: other values than the recording's fail those samples (exit 1)."""
     from summarizer.evals.render import table
     from summarizer.evals.report import build_report
     from summarizer.evals.run import run_eval
     from summarizer.evals.runlog import now_utc, write_run_log
     from summarizer.pipeline import PipelineSettings
     from summarizer.session import EndpointOptions
+    from summarizer.validate import CallSettings
 
     setup_logging(verbose)
     if record_mode not in RecordMode.__members__:
         raise fail(f"--record-mode must be one of {', '.join(RecordMode.__members__)}")
-    options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode)
+    options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode, seed=seed)
+    settings = PipelineSettings(call=CallSettings(max_tokens=max_tokens, temperature=temperature,
+                                                  max_reasks=max_reasks))  # fmt: skip
     path = output or Path("runs") / f"eval-{now_utc().replace(':', '')}.json"
 
     def progress(sample: SampleLog) -> None:
@@ -85,7 +100,7 @@ def eval_run(
         stderr.print(f"  {sample.id}: {status}", highlight=False)
 
     try:
-        run = asyncio.run(run_eval(config, options, PipelineSettings(), RecordMode(record_mode), progress, judge))
+        run = asyncio.run(run_eval(config, options, settings, RecordMode(record_mode), progress, judge, case))
         write_run_log(run, path)
         report = build_report(run)
     except SummarizerError as exc:
@@ -107,13 +122,10 @@ def eval_report(
     junit: Junit = None,
 ) -> None:
     """Re-score a run log (no model call) and render it."""
-    from summarizer.evals.html import render_html
-    from summarizer.evals.render import json_text, markdown, table
     from summarizer.evals.report import build_report
     from summarizer.evals.runlog import read_run_log
 
-    if fmt not in REPORT_FORMATS:
-        raise fail(f"--format must be one of {', '.join(REPORT_FORMATS)}")
+    _check_format(fmt)
     try:
         current = _with_config_located(read_run_log(run), run)
         base: RunLog | None = _with_config_located(read_run_log(baseline), baseline) if baseline else None
@@ -121,16 +133,61 @@ def eval_report(
         code = _gate(report, fail_under, fail_over, junit, fail_on_regression)
     except SummarizerError as exc:
         raise fail(str(exc)) from None
+    _emit(report, fmt, output)
+    raise typer.Exit(code)
+
+
+@eval_app.command("score")
+def eval_score(
+    outputs: Annotated[list[Path], typer.Argument(help="Records from 'summarize': .json, .jsonl, or folders of them.")],
+    config: Annotated[Path, typer.Option(help="Eval config whose cases the outputs are scored against.")] = Path(
+        "evals/config.yaml"
+    ),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, md, json or html.")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fail_under: FailUnder = [],  # noqa: B006
+    fail_over: FailOver = [],  # noqa: B006
+    junit: Junit = None,
+) -> None:
+    """Score records written by 'summarize' against the config's cases (no model, no cassette).
+
+    Each record is matched to its case by the sha256 of its document's text, then by path.
+    Records with no case are listed and not scored; error records are failed samples."""
+    from summarizer.evals.score_outputs import score_outputs
+
+    _check_format(fmt)
+    try:
+        report = score_outputs(outputs, config)
+        code = _gate(report, fail_under, fail_over, junit)
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    for unmatched in report.run.unmatched:
+        say("no case:", "yellow", f"{unmatched.describe()} (not scored)")
+    for warning in report.warnings:
+        say("warning:", "yellow", warning)
+    _emit(report, fmt, output)
+    raise typer.Exit(code)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in REPORT_FORMATS:
+        raise fail(f"--format must be one of {', '.join(REPORT_FORMATS)}")
+
+
+def _emit(report: Report, fmt: str, output: Path | None) -> None:
+    """Print the report (a table on a terminal by default), or write it to ``output``."""
+    from summarizer.evals.html import render_html
+    from summarizer.evals.render import json_text, markdown, table
+
     if fmt == "table" and output is None:
         stdout.print(table(report))
+        return
+    rendered = {"table": markdown, "md": markdown, "json": json_text, "html": render_html}[fmt](report)
+    if output is None:
+        sys.stdout.write(rendered)
     else:
-        rendered = {"table": markdown, "md": markdown, "json": json_text, "html": render_html}[fmt](report)
-        if output is None:
-            sys.stdout.write(rendered)
-        else:
-            write_atomic(output, rendered)
-            stderr.print(f"wrote {output}", highlight=False)
-    raise typer.Exit(code)
+        write_atomic(output, rendered)
+        stderr.print(f"wrote {output}", highlight=False)
 
 
 def _with_config_located(log: RunLog, path: Path) -> RunLog:

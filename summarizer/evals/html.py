@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from summarizer.evals.render import fmt, fmt_ci
+from summarizer.evals.render import CI_NOTE, fmt, fmt_ci
 from summarizer.evals.report import Report, ScoredSample
 from summarizer.schema import MatchKind
 
@@ -55,4 +55,4 @@ def render_html(report: Report) -> str:
     """The whole report as one HTML page (no external resources)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True)
     template = env.get_template("report.html.j2")
-    return template.render(report=report, segments=segments, fmt=fmt, fmt_ci=fmt_ci)
+    return template.render(report=report, segments=segments, fmt=fmt, fmt_ci=fmt_ci, ci_note=CI_NOTE)

@@ -9,7 +9,13 @@ from typing import Any
 from rich.table import Table
 
 from summarizer.evals.report import Report
-from summarizer.evals.stats import Estimate
+from summarizer.evals.stats import MIN_CI_DOCUMENTS, Estimate
+
+#: How reports describe their intervals.
+CI_NOTE = (
+    f"CIs: bootstrap 95%, 1000 resamples over documents and units, seed 0; "
+    f"with fewer than {MIN_CI_DOCUMENTS} documents no interval is given (n<{MIN_CI_DOCUMENTS}: no CI)"
+)
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
@@ -18,10 +24,18 @@ def fmt(value: float | None, digits: int = 3) -> str:
 
 
 def fmt_ci(estimate: Estimate) -> str:
-    """'value [low, high]'."""
+    """'value [low, high]', or 'value (n=2<5: no CI)' when too few documents make the interval meaningless."""
     if estimate.value is None:
         return "n/a"
+    if not estimate.ci_meaningful:
+        return f"{fmt(estimate.value)} (n={estimate.documents}<{MIN_CI_DOCUMENTS}: no CI)"
     return f"{fmt(estimate.value)} [{fmt(estimate.low)}, {fmt(estimate.high)}]"
+
+
+def _ci_json(estimate: Estimate) -> dict[str, Any]:
+    """The interval's numbers, with how many documents it rests on and whether that is enough."""
+    return {"ci95": [estimate.low, estimate.high], "documents": estimate.documents,
+            "ci_meaningful": estimate.ci_meaningful}  # fmt: skip
 
 
 def _direction(higher_is_better: bool) -> str:
@@ -31,7 +45,9 @@ def _direction(higher_is_better: bool) -> str:
 def table(report: Report) -> Table:
     """A rich table of metrics with CIs and per-sample values."""
     ids = [s.log.id for s in report.samples]
-    result = Table(title=f"summarizer eval ({report.run.spec.model or 'no model'}, {len(ids)} documents)")
+    caption = "\n".join(f"no case (not scored): {u.describe()}" for u in report.run.unmatched) or None
+    result = Table(title=f"summarizer eval ({report.run.spec.model or 'no model'}, {len(ids)} documents)",
+                   caption=caption, caption_justify="left")  # fmt: skip
     result.add_column("metric")
     result.add_column("value [95% CI]", justify="right")
     for sample_id in ids:
@@ -54,7 +70,13 @@ def markdown(report: Report) -> str:
         f"- git: {spec.git_revision or 'n/a'}{' (dirty)' if spec.git_dirty else ''}; run at {spec.created_at}",
         f"- schema {spec.schema_version} ({spec.schema_sha256[:12]}); templates: "
         + ", ".join(f"{t.name}@{t.sha256[:12]}" for t in spec.templates),
-        "- CIs: bootstrap 95%, 1000 resamples over documents and units, seed 0",
+        f"- {CI_NOTE}",
+    ]
+    if spec.sampling:
+        lines.append("- sampling: " + ", ".join(f"{name} {value}" for name, value in spec.sampling.items()))
+    if spec.outputs:
+        lines.append("- scored outputs (eval score, no model call): " + ", ".join(spec.outputs))
+    lines += [
         "",
         "| metric | value [95% CI] | " + " | ".join(ids) + " |",
         "|---|---|" + "---|" * len(ids),
@@ -86,8 +108,13 @@ def markdown(report: Report) -> str:
         for sample_id in comp.facts_gained:
             gained, lost = comp.facts_gained[sample_id], comp.facts_lost[sample_id]
             lines.append(f"- {sample_id}: gained {', '.join(gained) or 'none'}; lost {', '.join(lost) or 'none'}")
+    if report.run.unmatched:
+        lines += ["", "## Outputs with no case (not scored)", ""]
+        lines += [f"- {u.describe()}" for u in report.run.unmatched]
     for scored in report.samples:
         lines += ["", f"## {scored.log.id}", ""]
+        if scored.log.scored_from:
+            lines += [f"Scored from {scored.log.scored_from}.", ""]
         if scored.log.error:
             lines.append(f"**Failed:** {scored.log.error.type}: {scored.log.error.message}")
         for name in DETAIL_METRICS:
@@ -127,7 +154,7 @@ def as_json(report: Report) -> dict[str, Any]:
         "metrics": {
             m.name: {
                 "value": m.estimate.value,
-                "ci95": [m.estimate.low, m.estimate.high],
+                **_ci_json(m.estimate),
                 "higher_is_better": m.higher_is_better,
                 "per_sample": m.per_sample,
             }
@@ -137,6 +164,8 @@ def as_json(report: Report) -> dict[str, Any]:
             s.log.id: {name: score.model_dump(mode="json") for name, score in s.scores.items()} for s in report.samples
         },
         "failed_samples": report.failed_samples,
+        "unmatched_outputs": [u.model_dump(mode="json") for u in report.run.unmatched],
+        "scored_from": {s.log.id: s.log.scored_from for s in report.samples if s.log.scored_from},
         "llm_judge": {s.log.id: s.log.judge for s in report.samples if s.log.judge},
         "warnings": report.warnings,
     }
@@ -144,7 +173,7 @@ def as_json(report: Report) -> dict[str, Any]:
         comp = report.comparison
         data["comparison"] = {
             "baseline": comp.baseline,
-            "metrics": {r.name: {"difference": r.difference.value, "ci95": [r.difference.low, r.difference.high],
+            "metrics": {r.name: {"difference": r.difference.value, **_ci_json(r.difference),
                                  "regressed": r.regressed} for r in comp.rows},
             "facts_gained": comp.facts_gained,
             "facts_lost": comp.facts_lost,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from summarizer.cassette import Cassette, RecordMode
@@ -21,7 +21,7 @@ from summarizer.evals.runlog import (
     now_utc,
     package_versions,
 )
-from summarizer.evals.samples import LoadedCase, load_cases, make_sample
+from summarizer.evals.samples import LoadedCase, load_cases, make_sample, select_cases
 from summarizer.evals.scorers import score_sample
 from summarizer.load import load_document
 from summarizer.pipeline import Pipeline, PipelineSettings
@@ -37,9 +37,12 @@ async def run_eval(
     record_mode: RecordMode = RecordMode.none,
     on_sample: Callable[[SampleLog], None] | None = None,
     judge: bool = False,
+    case_ids: Sequence[str] = (),
 ) -> RunLog:
-    """Summarize every case's document (one cassette per case) and score the outputs."""
+    """Summarize every case's document, or the cases ``case_ids`` names (ids or globs), one
+    cassette per case, and score the outputs."""
     config, cases = load_cases(config_path)
+    cases = select_cases(cases, case_ids)
     cassette_dir = (config_path.parent / config.cassettes).resolve()
     samples: list[SampleLog] = []
     for loaded in cases:
@@ -66,8 +69,8 @@ async def run_eval(
         samples.append(log)
         if on_sample is not None:
             on_sample(log)
-    return RunLog(spec=_spec(config_path, config, cases, samples, settings, record_mode, cassette_dir),
-                  samples=samples)  # fmt: skip
+    spec = _spec(config_path, config, cases, samples, settings, record_mode, cassette_dir, options.seed)
+    return RunLog(spec=spec, samples=samples)
 
 
 async def _judge(
@@ -91,6 +94,7 @@ def _spec(
     settings: PipelineSettings,
     record_mode: RecordMode,
     cassette_dir: Path,
+    seed: int | None,
 ) -> RunSpec:
     revision, dirty = git_state(config_path.parent)
     first = next((SummaryRecord.model_validate(s.output) for s in samples if s.output), None)
@@ -111,4 +115,10 @@ def _spec(
         cases=[CaseRef(id=c.case.id, path=str(c.path), sha256=file_sha256(c.path)) for c in cases],
         record_mode=record_mode.value,
         cassettes=str(cassette_dir),
+        sampling={
+            "temperature": settings.call.temperature,
+            "max_tokens": settings.call.max_tokens,
+            "max_reasks": settings.call.max_reasks,
+            "seed": seed,
+        },
     )

@@ -43,6 +43,12 @@ class RunSpec(BaseModel):
     cases: list[CaseRef] = Field(description="Case files.")
     record_mode: str = Field(description="Cassette record mode used.")
     cassettes: str = Field(description="Cassette directory.")
+    sampling: dict[str, Any] = Field(
+        default_factory=dict, description="Sampling and re-ask settings of the run (temperature, seed ...)."
+    )
+    outputs: list[str] = Field(
+        default_factory=list, description="Output files scored by 'eval score' (empty for 'eval run')."
+    )
 
 
 class SampleLog(BaseModel):
@@ -57,6 +63,22 @@ class SampleLog(BaseModel):
     duration_s: float = Field(description="Wall time for this document.")
     scores: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Scores at run time.")
     judge: dict[str, Any] | None = Field(default=None, description="Optional LLM judge result, kept apart.")
+    scored_from: str | None = Field(
+        default=None, description="For 'eval score': where the output was read and how it matched its case."
+    )
+
+
+class UnmatchedOutput(BaseModel):
+    """A scored output whose document is in no case of the config."""
+
+    output: str = Field(description="Where the record was read, e.g. 'out.jsonl line 3'.")
+    source: str | None = Field(description="The document path the record names.")
+    sha256: str | None = Field(description="Hash of the document text the record names.")
+
+    def describe(self) -> str:
+        """One line for people."""
+        digest = f" (sha256 {self.sha256[:12]})" if self.sha256 else ""
+        return f"{self.output}: {self.source or 'no source'}{digest}"
 
 
 class RunLog(BaseModel):
@@ -66,6 +88,9 @@ class RunLog(BaseModel):
     version: int = Field(default=RUN_LOG_VERSION, description="Run log format version.")
     spec: RunSpec = Field(description="What produced the run.")
     samples: list[SampleLog] = Field(description="Per-document results.")
+    unmatched: list[UnmatchedOutput] = Field(
+        default_factory=list, description="Outputs given to 'eval score' that no case describes (not scored)."
+    )
 
 
 def now_utc() -> str:

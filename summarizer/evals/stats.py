@@ -15,15 +15,24 @@ import numpy as np
 
 RESAMPLES = 1000
 SEED = 0
+#: Below this many documents a 95% interval is not reported as meaningful: resampling two or
+#: three documents mostly redraws the same ones, so the interval says little about new articles.
+MIN_CI_DOCUMENTS = 5
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """A pooled value with its bootstrap 95% interval."""
+    """A pooled value with its bootstrap 95% interval over ``documents`` documents."""
 
     value: float | None
     low: float | None
     high: float | None
+    documents: int = 0
+
+    @property
+    def ci_meaningful(self) -> bool:
+        """Enough documents (:data:`MIN_CI_DOCUMENTS`) for the interval to say something."""
+        return self.documents >= MIN_CI_DOCUMENTS
 
 
 def _pooled(successes: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -45,7 +54,7 @@ def bootstrap(per_doc: Sequence[tuple[float, float]], resamples: int = RESAMPLES
     drawn = rng.binomial(totals[picks], hits[picks] / totals[picks])
     samples = _pooled(drawn, totals[picks])
     low, high = np.nanpercentile(samples, [2.5, 97.5])
-    return Estimate(value, float(low), float(high))
+    return Estimate(value, float(low), float(high), len(docs))
 
 
 def paired_difference(
@@ -84,4 +93,4 @@ def paired_difference(
         drawn_base = rng.binomial(base[picks, 1].astype(int), base[picks, 0] / base[picks, 1])
         diffs = _pooled(drawn_cur, cur[picks, 1]) - _pooled(drawn_base, base[picks, 1])
     low, high = np.nanpercentile(diffs, [2.5, 97.5])
-    return Estimate(value, float(low), float(high))
+    return Estimate(value, float(low), float(high), len(keep))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import io
 import json
 from pathlib import Path
 
@@ -141,3 +143,34 @@ def test_optional_llm_judge_replays_and_is_kept_apart(tmp_path: Path) -> None:
     report = runner.invoke(app, ["eval", "report", str(judged), "-f", "md"]).stdout
     assert "## LLM judge (model opinion, not a deterministic metric)" in report
     assert "judge" not in report.split("## LLM judge")[0]  # not in the metrics table
+
+
+def test_fewer_than_five_documents_say_the_interval_is_not_meaningful() -> None:
+    from rich.console import Console
+
+    from summarizer.evals.render import table
+
+    report = build_report(hand_built_run())  # two documents
+    console = Console(width=400, file=io.StringIO())
+    console.print(table(report))
+    assert isinstance(console.file, io.StringIO)
+    rendered = {"table": console.file.getvalue(), "md": markdown(report), "html": html.unescape(render_html(report))}
+    for name, text in rendered.items():
+        assert "0.074 (n=2<5: no CI)" in text, name  # fact_recall's pooled value, with no interval
+        assert "0.074 [" not in text, name
+    data = json.loads(json_text(report))
+    recall = data["metrics"]["fact_recall"]
+    assert recall["value"] == pytest.approx(0.074, abs=5e-4)
+    assert recall["documents"] == 2 and recall["ci_meaningful"] is False
+
+
+def test_five_documents_are_enough_for_an_interval() -> None:
+    from summarizer.evals.render import fmt_ci
+    from summarizer.evals.stats import bootstrap
+
+    four, five = bootstrap([(1, 4)] * 2 + [(3, 4)] * 2), bootstrap([(1, 4)] * 2 + [(3, 4)] * 3)
+    assert (four.documents, four.ci_meaningful) == (4, False)
+    assert fmt_ci(four) == "0.500 (n=4<5: no CI)"
+    assert (five.documents, five.ci_meaningful) == (5, True)
+    assert five.low is not None and five.high is not None
+    assert fmt_ci(five) == f"0.550 [{five.low:.3f}, {five.high:.3f}]" and five.low < 0.55 < five.high
