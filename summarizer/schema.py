@@ -124,6 +124,20 @@ class Evidence(BaseModel):
     )
 
 
+SupportVerdict = Literal["supported", "partial", "unsupported", "contradicted"]
+
+
+class Support(BaseModel):
+    """What the claim's own evidence says about it, judged by the program (never the model)."""
+
+    verdict: SupportVerdict = Field(
+        description="supported: the quotes state every name, number, outcome (with its polarity) and date of the "
+        "claim. partial: some of them. unsupported: none, or the claim states nothing checkable. contradicted: the "
+        "quotes state it otherwise (another outcome or number, or the opposite polarity)."
+    )
+    reasons: list[str] = Field(default_factory=list, description="What is missing or differs.")
+
+
 class KeyFact(BaseModel):
     """One atomic statement with its source and evidence."""
 
@@ -131,9 +145,14 @@ class KeyFact(BaseModel):
     attribution: str = Field(description="Who says so.")
     status: FactStatus = Field(description="confirmed / claimed / reported / denied.")
     evidence: list[Evidence] = Field(description="Quotes behind the statement, aligned to the text.")
+    support: Support | None = Field(
+        default=None,
+        description="Whether the quotes state what the statement says (absent only in records written before "
+        "support verdicts existed).",
+    )
     grounded: bool = Field(
-        description="True when at least one evidence quote is in the article as written (exact or fuzzy, not "
-        "altered). It says the quote was found, not that it supports the statement."
+        description="True only when a quote is in the article as written (exact or fuzzy, not altered) and the "
+        "quotes support the statement (support.verdict == 'supported')."
     )
 
 
@@ -167,7 +186,10 @@ class NamedPerson(BaseModel):
 
     name: str = Field(description="Name as written in the article.")
     role: str = Field(description="Role, e.g. 'leader of AQIS'.")
-    outcome: PersonOutcome = Field(description="killed / captured / injured / targeted / none.")
+    outcome: PersonOutcome = Field(
+        description="killed / captured / injured / targeted / none. A killed, captured or injured outcome that the "
+        "event's quotes do not state is set to none (the claim is kept in dropped_claims)."
+    )
 
 
 class CasualtyClaim(BaseModel):
@@ -179,7 +201,10 @@ class CasualtyClaim(BaseModel):
     best: int | None = Field(description="Best estimate.")
     high: int | None = Field(description="High estimate.")
     claimed_by: str = Field(description="The source of the number.")
-    evidence: list[Evidence] = Field(description="Quote behind the number.")
+    evidence: list[Evidence] = Field(
+        description="Quote behind the number. A claim is kept only when its quote is in the article and states the "
+        "count bound to the outcome; otherwise it is moved to dropped_claims."
+    )
 
 
 class EventTotals(BaseModel):
@@ -292,10 +317,13 @@ class GroundingStats(BaseModel):
 
 
 class DroppedClaim(BaseModel):
-    """A claim removed because its only support is non-article text."""
+    """A claim removed from the record: its only support is non-article text, or its own evidence
+    does not support it. Nothing is lost: it is kept here with the reason."""
 
     statement: str = Field(description="The claim as the model stated it.")
     reason: str = Field(description="Why it was removed.")
+    support: Support | None = Field(default=None, description="The support verdict, when that is why.")
+    evidence: list[Evidence] = Field(default_factory=list, description="The quotes the claim came with.")
 
 
 class ErrorInfo(BaseModel):
@@ -324,7 +352,9 @@ class SummaryRecord(BaseModel):
     key_facts: list[KeyFact] = Field(description="Atomic key facts with attribution and evidence.")
     events: list[EventRecord] = Field(description="ACLED-style events.")
     excluded_regions: list[ExcludedRegion] = Field(description="Non-article text never used as a source.")
-    dropped_claims: list[DroppedClaim] = Field(description="Claims removed because they come from non-article text.")
+    dropped_claims: list[DroppedClaim] = Field(
+        description="Claims removed: from non-article text, or not supported by their own evidence."
+    )
     warnings: list[str] = Field(default_factory=list, description="Parts that could not be produced, and why.")
     grounding: GroundingStats = Field(description="Counts of exact, fuzzy and unmatched evidence.")
     failed_calls: list[FailedCall] = Field(

@@ -9,6 +9,7 @@ the drafts become records; a claim whose only support lies in non-article text
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from pydantic import BaseModel
 from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
 from summarizer.claims import AliasTable, mentions, normalise
+from summarizer.claims.support import count_support, outcome_support
+from summarizer.claims.support import support as claim_support
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
 from summarizer.errors import BudgetExceeded, InvalidOutput, ModelError
 from summarizer.ground import Aligner, ground_quotes
@@ -38,6 +41,7 @@ from summarizer.schema import (
     Location,
     MatchKind,
     NamedPerson,
+    Support,
     Usage,
 )
 
@@ -206,6 +210,32 @@ class Grounder:
         self.removed: list[str] = []
         self._aligner = Aligner(doc.text, (doc.article_start, doc.article_end))
         self._excluded: list[tuple[str, Aligner]] | None = None
+        self._year = _year_of(doc.published)
+
+    def support(self, statement: str, evidence: Sequence[Evidence]) -> Support:
+        """The support verdict on a statement from those of its quotes found in the article as written."""
+        found = [_found_text(e) for e in evidence if e.match in (MatchKind.exact, MatchKind.fuzzy)]
+        if not found:
+            kinds = ", ".join(sorted({e.match.value for e in evidence})) or "none"
+            return Support(verdict="unsupported", reasons=[f"no quote found in the article as written ({kinds})"])
+        verdict = claim_support(statement, found, year=self._year)
+        return Support(verdict=verdict.verdict, reasons=list(verdict.reasons))
+
+    def count_support(self, claim: CasualtyClaim) -> Support:
+        """Whether a casualty claim's quote states its count bound to its outcome."""
+        values = [v for v in (claim.low, claim.best, claim.high) if v is not None]
+        found = [_found_text(e) for e in claim.evidence if e.match in (MatchKind.exact, MatchKind.fuzzy)]
+        if not values or not found:
+            why = "no count" if not values else "no quote found in the article as written"
+            return Support(verdict="unsupported", reasons=[why])
+        verdict = count_support(min(values), max(values), claim.outcome, found)
+        return Support(verdict=verdict.verdict, reasons=list(verdict.reasons))
+
+    def outcome_support(self, name: str, outcome: str, quotes: Sequence[Evidence]) -> Support:
+        """Whether the event's quotes say what happened to a named person."""
+        found = [_found_text(e) for e in quotes if e.match in (MatchKind.exact, MatchKind.fuzzy)]
+        verdict = outcome_support(name, outcome, found)
+        return Support(verdict=verdict.verdict, reasons=list(verdict.reasons))
 
     def supported(self, value: str | None, field_name: str) -> str | None:
         """The value if the article mentions it, else None (and the removal is noted)."""
@@ -265,6 +295,16 @@ def _unique(items: list[ItemT]) -> list[ItemT]:
     return kept
 
 
+def _found_text(evidence: Evidence) -> str:
+    """The article's own words for a found quote (the aligned span of a fuzzy one)."""
+    return evidence.aligned_text or evidence.quote
+
+
+def _year_of(published: str | None) -> int | None:
+    match = re.search(r"\b(19|20)\d\d\b", published or "")
+    return int(match.group()) if match else None
+
+
 def _is_grounded(evidence: Sequence[Evidence]) -> bool:
     """At least one quote found as written (exact or fuzzy); an altered quote grounds nothing."""
     return any(e.match in (MatchKind.exact, MatchKind.fuzzy) for e in evidence)
@@ -285,16 +325,28 @@ def build_key_facts(draft: FactsDraft, grounder: Grounder) -> tuple[list[KeyFact
             dropped.append(DroppedClaim(statement=fact.statement, reason=f"quote comes from {reason}"))
             continue
         evidence = [grounder.ground(fact.quote)]
+        verdict = grounder.support(fact.statement, evidence)
+        if verdict.verdict != "supported":
+            dropped.append(
+                DroppedClaim(statement=fact.statement, reason=_why(verdict), support=verdict, evidence=evidence)
+            )
+            continue
         facts.append(
             KeyFact(
                 statement=fact.statement.strip(),
                 attribution=grounder.supported(fact.attribution, "attribution") or "unknown",
                 status=fact.status,
                 evidence=evidence,
+                support=verdict,
                 grounded=_is_grounded(evidence),
             )
         )
     return facts, dropped
+
+
+def _why(verdict: Support) -> str:
+    detail = f": {'; '.join(verdict.reasons)}" if verdict.reasons else ""
+    return f"{verdict.verdict} by its own quote{detail}"
 
 
 def conservative_totals(claims: Sequence[CasualtyClaim]) -> EventTotals:
@@ -324,9 +376,12 @@ def ordered_counts(low: int | None, best: int | None, high: int | None) -> dict[
     return {"low": values[0], "best": best, "high": values[-1]}
 
 
-def build_event(event: DraftEvent, grounder: Grounder) -> EventRecord:
-    """Turn a drafted event into a grounded record."""
+def build_event(event: DraftEvent, grounder: Grounder) -> tuple[EventRecord, list[DroppedClaim]]:
+    """Turn a drafted event into a grounded record; casualty counts and person outcomes that their
+    quotes do not state are moved to the dropped claims."""
     claims: list[CasualtyClaim] = []
+    dropped: list[DroppedClaim] = []
+    seen: list[dict[str, object]] = []
     for c in event.casualties:
         claim = CasualtyClaim(
             group=c.group,
@@ -335,10 +390,35 @@ def build_event(event: DraftEvent, grounder: Grounder) -> EventRecord:
             claimed_by=grounder.supported(c.claimed_by, "claimed_by") or "unknown",
             evidence=[grounder.align(c.quote)],
         )
-        if all(claim.model_dump() != other.model_dump() for other in claims):
-            claims.append(claim)
-            grounder.evidence.extend(claim.evidence)
+        if claim.model_dump() in seen:  # small models repeat themselves
+            continue
+        seen.append(claim.model_dump())
+        grounder.evidence.extend(claim.evidence)
+        verdict = grounder.count_support(claim)
+        if verdict.verdict != "supported":
+            counts = "-".join(str(v) for v in dict.fromkeys((claim.low, claim.best, claim.high)) if v is not None)
+            statement = f"casualties: {counts or '?'} {claim.group} {claim.outcome} (claimed by {claim.claimed_by})"
+            dropped.append(
+                DroppedClaim(statement=statement, reason=_why(verdict), support=verdict, evidence=claim.evidence)
+            )
+            continue
+        claims.append(claim)
     evidence = [grounder.ground(event.quote)]
+    quotes = evidence + [e for claim in claims for e in claim.evidence]
+    persons = []
+    for p in event.persons:
+        if not grounder.supported(p.name, "person"):
+            continue
+        person = NamedPerson(name=p.name.strip(), role=p.role.strip(), outcome=p.outcome)
+        if person.outcome in ("killed", "captured", "injured"):
+            verdict = grounder.outcome_support(person.name, person.outcome, quotes)
+            if verdict.verdict != "supported":
+                statement = f"person: {person.name} {person.outcome}"
+                dropped.append(
+                    DroppedClaim(statement=statement, reason=_why(verdict), support=verdict, evidence=quotes)
+                )
+                person = person.model_copy(update={"outcome": "none"})
+        persons.append(person)
     start, end = event.date_start, event.date_end or event.date_start
     if start and end and end < start:
         start, end = end, start
@@ -356,20 +436,14 @@ def build_event(event: DraftEvent, grounder: Grounder) -> EventRecord:
         actors=_unique(
             [Actor(name=a.name.strip(), role=a.role) for a in event.actors if grounder.supported(a.name, "actor")]
         ),
-        persons=_unique(
-            [
-                NamedPerson(name=p.name.strip(), role=p.role.strip(), outcome=p.outcome)
-                for p in event.persons
-                if grounder.supported(p.name, "person")
-            ]
-        ),
+        persons=_unique(persons),
         casualty_claims=claims,
         totals=conservative_totals(claims),
         sources=grounder.supported_list(event.sources, "source"),
         conflicting_reports=[event.conflicting_reports] if event.conflicting_reports else [],
         evidence=evidence,
         grounded=_is_grounded(evidence),
-    )
+    ), dropped
 
 
 def build_events(draft: EventsDraft, grounder: Grounder) -> tuple[list[EventRecord], list[DroppedClaim]]:
@@ -381,5 +455,7 @@ def build_events(draft: EventsDraft, grounder: Grounder) -> tuple[list[EventReco
         if reason is not None:
             dropped.append(DroppedClaim(statement=f"event: {event.quote[:120]}", reason=f"quote comes from {reason}"))
             continue
-        events.append(build_event(event, grounder))
+        record, lost = build_event(event, grounder)
+        events.append(record)
+        dropped.extend(lost)
     return events, dropped

@@ -214,7 +214,12 @@ def markdown(record: Record) -> str:
         lines += [*_event_lines(i, event), ""]
     if not record.events:
         lines.append("_none_")
-    lines += ["", "## Grounding", "", f"Evidence: {g.exact} exact, {g.fuzzy} fuzzy, {g.unmatched} not found."]
+    lines += [
+        "",
+        "## Grounding",
+        "",
+        f"Evidence: {g.exact} exact, {g.fuzzy} fuzzy, {g.altered} altered, {g.unmatched} not found.",
+    ]
     for region in record.excluded_regions:
         lines.append(f"- Excluded characters {region.start}–{region.end}: {region.reason}")
     for claim in record.dropped_claims:

@@ -37,7 +37,7 @@ def test_builtin_model_output_is_schema_valid_and_exact_spans_are_verbatim() -> 
     assert record["provenance"]["endpoint_kind"] == "builtin"
     assert record["provenance"]["usage"]["total_tokens"] > 0
     text = SEED_000.read_text(encoding="utf-8")
-    evidence = [e for f in record["key_facts"] for e in f["evidence"]]
+    evidence = [e for f in record["key_facts"] + record["dropped_claims"] for e in f["evidence"]]
     evidence += [e for ev in record["events"] for e in ev["evidence"]]
     evidence += [e for ev in record["events"] for c in ev["casualty_claims"] for e in c["evidence"]]
     assert evidence, "the model produced no evidence at all"

@@ -75,14 +75,18 @@ def test_schema_error_feedback_names_the_field(scripted: ScriptedServer) -> None
     assert record.provenance.usage.total_tokens == 3 * 150  # failed attempt counted
 
 
-def test_ungrounded_after_all_reasks_is_kept_but_flagged(scripted: ScriptedServer) -> None:
+def test_ungrounded_after_all_reasks_is_moved_to_dropped_claims(scripted: ScriptedServer) -> None:
     bad = facts()
     bad["key_facts"][1]["quote"] = "An entirely invented sentence that is nowhere in the text"
     scripted.queue(completion(bad), completion(bad), completion(bad), completion(events()))
     record = summarize(scripted)
     assert record.provenance.reasks == 2
-    flagged = [f for f in record.key_facts if not f.grounded]
-    assert len(flagged) == 1 and flagged[0].evidence[0].match is MatchKind.unmatched
+    assert [f.statement for f in record.key_facts] == [bad["key_facts"][0]["statement"]]
+    assert all(f.grounded and f.support and f.support.verdict == "supported" for f in record.key_facts)
+    (lost,) = [d for d in record.dropped_claims if d.statement == bad["key_facts"][1]["statement"]]
+    assert lost.support is not None and lost.support.verdict == "unsupported"
+    assert lost.evidence[0].match is MatchKind.unmatched  # nothing lost: the quote is kept with it
+    assert "no quote found in the article" in lost.reason
     assert record.grounding.unmatched == 1
 
 
@@ -246,6 +250,7 @@ def test_quote_choices_constrain_the_schema_sent(scripted: ScriptedServer) -> No
     )
     answer = facts()
     answer["key_facts"][0]["quote"] = sentence
+    answer["key_facts"][0]["statement"] = "A U.S. official confirmed the death of the al-Qaida leader."
     answer["key_facts"][1] = dict(answer["key_facts"][0])  # a small model repeating itself
     scripted.queue(completion(answer), completion(events(events=[])))
 

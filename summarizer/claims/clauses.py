@@ -266,8 +266,10 @@ def _count_before(tokens: Sequence[Token], q: Quantity, by_first: dict[int, Outc
         skipped += 1
     if j < 0:
         return None
+    # "was killed along with six others": the count shares a passive or intransitive outcome
+    company = any(tokens[x].text in {"along", "alongside", "with"} for x in range(j + 1, q.first))
     for first, mention in by_first.items():
-        if mention.last == j and mention.voice == "active":
+        if mention.last == j and (mention.voice == "active" or (company and mention.voice != "noun")):
             return first
     if tokens[j].text == "of" and j > 0:
         for first, mention in by_first.items():

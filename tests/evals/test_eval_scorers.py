@@ -171,7 +171,7 @@ def test_grounding_validity_and_reask_scorers_on_hand_built_outputs() -> None:
         quotes=["The NDS said it killed six other AQIS members", "Aliens landed in Kabul yesterday evening"],
     )
     grounding = quotes_found_rate(sample(record))
-    assert grounding.extra == {"exact": 1, "fuzzy": 0, "unmatched": 1} and grounding.value == 0.5
+    assert grounding.extra == {"exact": 1, "fuzzy": 0, "altered": 0, "unmatched": 1} and grounding.value == 0.5
     assert schema_validity(sample(record)).value == 1.0
     broken = record.model_dump(mode="json")
     broken["events"] = [{"event_type": "Picnic"}]

@@ -1,0 +1,275 @@
+"""Matching rules: does an output claim state a reference fact? Built on the claim-analysis core.
+
+A reference fact is credited only when the output states it with the same polarity, the
+outcome bound to the same subject or count, numbers inside the reference bounds (a vague
+word never matches an exact number), dates within the stated precision and, where the
+reference names a source, an attribution that does not contradict it. Every check explains
+itself, so a report can say why a fact was missed; a claim whose anchors are present but
+whose polarity, outcome or source is wrong is a *contradiction*.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from summarizer.claims.elements import DateElement, Elements, NumberElement, PeriodElement
+from summarizer.claims.features import Features, analyse, is_generic_source
+from summarizer.claims.names import AliasTable, mentions
+
+__all__ = [
+    "AliasTable",
+    "BestMatch",
+    "ElementCheck",
+    "OutputClaim",
+    "Reference",
+    "best_match",
+    "check_elements",
+    "date_window",
+    "mentions",
+]
+
+
+class OutputClaim(NamedTuple):
+    """One claim of an output: its text and the attribution the output gives it, if any."""
+
+    text: str
+    attribution: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a claim is matched against: elements, the source the claim belongs to, the case's dates."""
+
+    elements: Elements
+    aliases: AliasTable
+    year: int | None
+    published: dt.date | None = None
+    source: str | list[str] | None = None
+
+
+@dataclass
+class ElementCheck:
+    """Which elements of a claim a text satisfies, what is missing, and what conflicts."""
+
+    satisfied: int = 0
+    total: int = 0
+    missing: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    anchors_missing: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Every element satisfied."""
+        return self.satisfied == self.total
+
+    @property
+    def contradiction(self) -> bool:
+        """The text states the claim in every element but one in conflict: it negates it, swaps its
+        outcome or gives it to another source."""
+        return bool(self.conflicts) and not self.anchors_missing and len(self.missing) == len(self.conflicts)
+
+    def add(self, ok: bool, what: str, *, conflict: bool = False, anchor: bool = False) -> None:
+        """Record one element check."""
+        self.total += 1
+        if ok:
+            self.satisfied += 1
+            return
+        self.missing.append(what)
+        if conflict:
+            self.conflicts.append(what)
+        if anchor:
+            self.anchors_missing = True
+
+
+def date_window(element: DateElement) -> tuple[dt.date, dt.date]:
+    """The interval a stated date must fall inside to match the element at its precision."""
+    value = element.value
+    if element.precision == "day":
+        return value, value
+    if element.precision == "week":
+        return value - dt.timedelta(days=3), value + dt.timedelta(days=3)
+    if element.precision == "month":
+        return value.replace(day=1), value.replace(day=calendar.monthrange(value.year, value.month)[1])
+    return dt.date(value.year, 1, 1), dt.date(value.year, 12, 31)
+
+
+def _want(number: NumberElement) -> str:
+    if number.high is None:
+        return f"{number.low:g}+"
+    return f"{number.low:g}" if number.low == number.high else f"{number.low:g}-{number.high:g}"
+
+
+def _check_numbers(f: Features, el: Elements, check: ElementCheck) -> None:
+    for number in el.numbers:
+        want = _want(number)
+        if not el.outcome:
+            hits = [q for q in f.quantities if q.within(number.low, number.high)]
+            shown = "/".join(q.words for q in f.quantities) or "none"
+            check.add(bool(hits), f"number {want} (stated: {shown})")
+            continue
+        bound = [m for m in f.outcomes if m.count is not None]
+        ok = any(
+            m.outcome == el.outcome and m.negated == el.negated and m.count.within(number.low, number.high)
+            for m in bound
+            if m.count is not None
+        )
+        shown = ", ".join(
+            f"{m.count.words} {'not ' if m.negated else ''}{m.outcome}" for m in bound if m.count is not None
+        )
+        loose = [q.words for q in f.quantities if q.is_count and all(q is not m.count for m in bound)]
+        shown = "; ".join(p for p in (shown, f"unbound: {'/'.join(loose)}" if loose else "") if p) or "none"
+        same_value = [m for m in bound if m.count is not None and m.count.within(number.low, number.high)]
+        conflict = any(m.outcome != el.outcome or m.negated != el.negated for m in same_value)
+        check.add(ok, f"number {want} {el.outcome} (stated: {shown})", conflict=conflict and not ok)
+
+
+def _check_outcome(f: Features, el: Elements, ref: Reference, check: ElementCheck) -> None:
+    if not el.outcome or el.numbers:
+        return  # with numbers, the outcome is checked through the count it binds
+    mentions_ = f.outcomes_of(el.subject, ref.aliases) if el.subject else list(f.outcomes)
+    same = [m for m in mentions_ if m.outcome == el.outcome]
+    ok = any(m.negated == el.negated for m in same)
+    who = f" of {el.subject}" if el.subject else ""
+    notes = []
+    swapped = sorted({m.outcome for m in mentions_ if m.outcome != el.outcome and not m.negated})
+    if swapped:
+        notes.append(f"says {', '.join(swapped)}")
+    if any(m.negated != el.negated for m in same):
+        notes.append("negated" if not el.negated else "affirmed")
+    note = f" ({'; '.join(notes)})" if notes else ""
+    check.add(ok, f"outcome {el.outcome}{who}{note}", conflict=bool(notes) and not ok)
+
+
+def _check_period(f: Features, ref: Reference, period: PeriodElement, check: ElementCheck) -> None:
+    outside = [(a, b) for a, b in f.resolved_dates(ref.year, ref.published) if b < period.start or a > period.end]
+    shown = ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in outside)
+    check.add(not outside, f"period {period.start}..{period.end} (stated: {shown})", conflict=bool(outside))
+
+
+def _check_keywords(f: Features, el: Elements, check: ElementCheck) -> None:
+    negated_groups = 0
+    for keyword in el.keywords:
+        results = [f.keyword(k) for k in keyword.split("|") if k.strip()]
+        wants_negation = el.negated and not el.outcome
+        if el.negated and el.outcome:  # the outcome carries the polarity ("denied that any soldier was killed")
+            check.add(any(aff or neg for aff, neg in results), f"keyword {keyword!r}")
+            continue
+        if wants_negation:  # each group present; the negation is checked once over all groups below
+            check.add(any(aff or neg for aff, neg in results), f"keyword {keyword!r}")
+            negated_groups += any(neg for _, neg in results)
+            continue
+        ok = any(aff for aff, _ in results)
+        note = " (negated)" if not ok and any(neg for _, neg in results) else ""
+        check.add(ok, f"keyword {keyword!r}{note}", conflict=bool(note))
+    if el.negated and not el.outcome and el.keywords:
+        check.add(negated_groups > 0, "negation (the output affirms what the reference denies)",
+                  conflict=negated_groups == 0)  # fmt: skip
+
+
+def _check_source(f: Features, ref: Reference, attribution: str | None, check: ElementCheck) -> None:
+    if not ref.source:
+        return
+    wanted = [ref.source] if isinstance(ref.source, str) else list(ref.source)
+    stated = f.sources() + ([attribution] if attribution else [])
+    specific = [s for s in stated if not is_generic_source(s, ref.aliases)]
+    if specific and not any(mentions(s, w, ref.aliases) for s in specific for w in wanted):
+        check.add(False, f"source {' or '.join(map(repr, wanted))} (attributed to {', '.join(specific)})",
+                  conflict=True)  # fmt: skip
+
+
+def _anchor_names(el: Elements) -> list[str]:
+    """Entities, places and the subject: what a claim must name to be about the reference at all."""
+    subject = [el.subject] if el.subject and el.subject not in el.entities else []
+    return [*el.entities, *el.places, *subject]
+
+
+def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
+    """Check the elements of a reference against one output claim: first the anchors (entities and
+    places); when one is missing the claim is about something else and the other elements are not read."""
+    el = ref.elements
+    absent = [n for n in _anchor_names(el) if not mentions(claim.text, n, ref.aliases)]
+    if absent:  # a claim about someone or somewhere else: only the anchors are reported
+        total = len(_anchor_names(el))
+        what = [f"place {n!r}" if n in el.places else f"entity {n!r}" for n in absent]
+        return ElementCheck(satisfied=total - len(absent), total=total, missing=what, anchors_missing=True)
+    f = analyse(claim.text)
+    check = ElementCheck()
+    for name in el.entities:
+        check.add(mentions(claim.text, name, ref.aliases), f"entity {name!r}", anchor=True)
+    for place in el.places:
+        named = mentions(claim.text, place, ref.aliases)
+        denied = named and not el.negated and f.negated_name(place, ref.aliases)
+        check.add(named and not denied, f"place {place!r}{' (negated)' if denied else ''}", anchor=not named,
+                  conflict=denied)  # fmt: skip
+    if el.subject and el.subject not in el.entities:
+        check.add(mentions(claim.text, el.subject, ref.aliases), f"entity {el.subject!r}", anchor=True)
+    if check.anchors_missing:  # a claim about someone or somewhere else: the rest is not read
+        return check
+    _check_numbers(f, el, check)
+    if el.dates:
+        stated = f.resolved_dates(ref.year, ref.published)
+        shown = ", ".join(str(s) if s == e else f"{s}..{e}" for s, e in stated) or "none"
+        for date in el.dates:
+            low, high = date_window(date)
+            ok = any(low <= start and end <= high for start, end in stated)
+            check.add(ok, f"date {date.value} ({date.precision}) (stated: {shown})")
+    if el.period:
+        _check_period(f, ref, el.period, check)
+    _check_outcome(f, el, ref, check)
+    _check_keywords(f, el, check)
+    _check_source(f, ref, claim.attribution, check)
+    return check
+
+
+def check_elements(
+    elements: Elements,
+    text: str,
+    aliases: AliasTable,
+    year: int | None,
+    *,
+    published: dt.date | None = None,
+    source: str | list[str] | None = None,
+    attribution: str | None = None,
+) -> ElementCheck:
+    """Check every required element against one output text (convenience over :func:`check_claim`)."""
+    return check_claim(Reference(elements, aliases, year, published, source), OutputClaim(text, attribution))
+
+
+@dataclass
+class BestMatch:
+    """The output claim that came closest to a reference claim."""
+
+    matched: bool
+    text: str | None
+    check: ElementCheck
+
+    @property
+    def reason(self) -> str:
+        """Why it matched or not, in one line."""
+        if self.matched:
+            return f"matched by: {self.text}"
+        if self.text is None:
+            return "no output claims"
+        return f"missing {'; '.join(self.check.missing)} — closest: {self.text}"
+
+
+def best_match(
+    ref: Reference,
+    claims: Sequence[OutputClaim],
+    check: Callable[[OutputClaim], ElementCheck] | None = None,
+) -> BestMatch:
+    """The first claim that satisfies every element, else the one satisfying most.
+
+    ``check`` replaces ``check_claim(ref, claim)`` (a scorer passes its sample's shared, memoised one)."""
+    best: BestMatch | None = None
+    for claim in claims:
+        result = check(claim) if check else check_claim(ref, claim)
+        if result.ok:
+            return BestMatch(True, claim.text, result)
+        if best is None or result.satisfied > best.check.satisfied:
+            best = BestMatch(False, claim.text, result)
+    return best or BestMatch(False, None, ElementCheck(total=1, missing=["no output claims"]))
