@@ -212,7 +212,9 @@ class EventTotals(BaseModel):
 
     rule: str = Field(
         default=TOTALS_RULE,
-        description="acled_most_conservative: per group and outcome, the lowest count any source gives.",
+        description="acled_most_conservative: per group and outcome, each source's claims are added (distinct "
+        "sub-groups, each at its lowest figure), the lowest of those sums across sources is taken, and the groups "
+        "are added.",
     )
     killed: int | None = Field(description="Total killed.")
     captured: int | None = Field(description="Total captured.")

@@ -350,14 +350,23 @@ def _why(verdict: Support) -> str:
 
 
 def conservative_totals(claims: Sequence[CasualtyClaim]) -> EventTotals:
-    """ACLED's rule: per counted group and outcome, the lowest figure any source gives; summed."""
-    lowest: dict[tuple[str, str], int] = {}
+    """The declared rule (``acled_most_conservative``), for each counted group and outcome:
+
+    1. each claim counts its lowest figure (a range "40 to 60" counts 40);
+    2. one source's claims for the same group and outcome are distinct sub-groups, so they are
+       added (NDS: 80 AQIS members, 3 Punjabi Taliban and 2 local Taliban killed is 85);
+    3. across sources, the lowest of those sums is taken (NDS 85, a second source 60: 60);
+    4. the groups are added for the event's total of that outcome.
+    """
+    by_source: dict[tuple[str, str], dict[str, int]] = {}
     for claim in claims:
         values = [v for v in (claim.low, claim.best, claim.high) if v is not None]
         if not values:
             continue
-        key = (claim.group, claim.outcome)
-        lowest[key] = min(lowest.get(key, values[0]), min(values))
+        sums = by_source.setdefault((claim.group, claim.outcome), {})
+        source = normalise(claim.claimed_by).strip(" .,") or "unknown"
+        sums[source] = sums.get(source, 0) + min(values)
+    lowest = {key: min(sums.values()) for key, sums in by_source.items()}
 
     def total(outcome: str) -> int | None:
         counts = [count for (_, kind), count in lowest.items() if kind == outcome]

@@ -279,6 +279,23 @@ def test_ordered_counts_and_conservative_totals() -> None:
     assert (totals.killed, totals.captured, totals.injured) == (100, 27, None)
 
 
+def _claim(count: int, source: str, outcome: str = "killed", group: str = "militants") -> CasualtyClaim:
+    return CasualtyClaim(group=group, outcome=outcome, low=count, best=count, high=count,  # type: ignore[arg-type]
+                         claimed_by=source, evidence=[])  # fmt: skip
+
+
+def test_totals_add_one_sources_sub_groups_and_take_the_lowest_source() -> None:
+    """The figures of seed 004 (NDS) and seed 000 (NDS, a U.S. official), as hand-built claims."""
+    nds_004 = [_claim(80, "NDS"), _claim(3, "NDS"), _claim(2, "NDS"), _claim(27, "NDS", "captured")]
+    totals = conservative_totals(nds_004)
+    assert (totals.killed, totals.captured) == (85, 27)  # 80 AQIS + 3 Punjabi Taliban + 2 local Taliban
+    # seed 000: the NDS says Omar and six others were killed (7); a second source counting 6 wins
+    assert conservative_totals([_claim(1, "NDS"), _claim(6, "NDS"), _claim(6, "a U.S. official")]).killed == 6
+    # the same source written two ways is one source; civilians are added to militants
+    both = [_claim(80, "NDS"), _claim(5, "nds."), _claim(40, "AP", group="civilians")]
+    assert conservative_totals(both).killed == 125
+
+
 def test_a_mention_is_word_bounded_like_the_scorers() -> None:
     """The run-time check and the scorer share one name matcher: 'Ali' is not in 'Taliban', nor
     'Mali' in 'Somalia' (article written for this test)."""

@@ -179,3 +179,34 @@ def test_grounding_validity_and_reask_scorers_on_hand_built_outputs() -> None:
     record.provenance.reasks, record.provenance.attempts, record.provenance.first_try_valid = 1, 3, False
     assert reask_rate(sample(record)).value == 1 / 3
     assert first_try_validity(sample(record)).value == 0.0
+
+
+# Quotes are seed 000's sentences; the statements are hand-built, faithful or adversarial.
+SIX = "The NDS said it killed six other AQIS members"
+
+
+def test_unsupported_as_grounded_counts_grounded_claims_their_quotes_do_not_support() -> None:
+    from summarizer.evals.scorers.support import unsupported_as_grounded
+
+    faithful = hand_built_record(["The NDS said it killed six other AQIS members."], quotes=[SIX])
+    score = unsupported_as_grounded(sample(faithful))
+    assert (score.numerator, score.denominator) == (0, 1)
+    adversarial = [
+        "The NDS said it killed seven other AQIS members.",  # altered number
+        "The NDS said it captured six other AQIS members.",  # swapped outcome
+        "The NDS said it did not kill six other AQIS members.",  # negation
+        "Shawn Snow",  # a byline as a fact
+    ]
+    record = hand_built_record(adversarial, quotes=[SIX] * 4)
+    assert all(f.grounded for f in record.key_facts)  # hand-built: marked grounded, as an old record would be
+    score = unsupported_as_grounded(sample(record))
+    assert (score.numerator, score.denominator) == (4, 4), [i.reason for i in score.items]
+    assert score.higher_is_better is False
+
+
+def test_unsupported_as_grounded_skips_what_the_output_does_not_call_grounded() -> None:
+    from summarizer.evals.scorers.support import unsupported_as_grounded
+
+    record = hand_built_record(["Shawn Snow"], quotes=["A sentence that is nowhere in the article at all"])
+    assert not record.key_facts[0].grounded
+    assert unsupported_as_grounded(sample(record)).denominator == 0

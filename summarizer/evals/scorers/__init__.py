@@ -14,6 +14,7 @@ from summarizer.evals.scorers.output_quality import (
     repair_rate,
     schema_validity,
 )
+from summarizer.evals.scorers.support import unsupported_as_grounded
 from summarizer.evals.scores import Sample, Score
 
 SCORERS: list[Callable[[Sample], Score | list[Score]]] = [
@@ -21,6 +22,7 @@ SCORERS: list[Callable[[Sample], Score | list[Score]]] = [
     fact_recall,
     fact_reference_precision,
     contradiction_rate,
+    unsupported_as_grounded,
     negative_hits,
     quotes_found_rate,
     schema_validity,
