@@ -25,9 +25,17 @@ from summarizer.drafts import (
     model_schema_sha256,
 )
 from summarizer.errors import BudgetExceeded, DeadlineExceeded, ModelError, SummarizerError
+from summarizer.free_text import FreeTextCheck
 from summarizer.ground import split_sentences
 from summarizer.load import DEFAULT_MAX_BYTES, Document, load_document
-from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, Template, load_template, render_messages
+from summarizer.prompt import (
+    REASK_TEMPLATE,
+    SYSTEM_TEMPLATE,
+    Template,
+    instruction_text,
+    load_template,
+    render_messages,
+)
 from summarizer.redact import redact
 from summarizer.schema import (
     SCHEMA_VERSION,
@@ -97,6 +105,7 @@ class Pipeline:
         self.facts = load_template(FACTS_TEMPLATE, directory)
         self.events = load_template(EVENTS_TEMPLATE, directory)
         self.reask = load_template(REASK_TEMPLATE, directory)
+        self.instructions = instruction_text(self.system, self.facts, self.events, self.reask)
 
     @property
     def templates(self) -> list[Template]:
@@ -167,6 +176,11 @@ class Pipeline:
         if grounder.removed:
             removed = ", ".join(dict.fromkeys(grounder.removed))
             warnings.append(f"values not found in the article were removed: {removed}")
+        free_text = FreeTextCheck(doc, self.instructions)
+        headline = free_text.headline(facts.draft.headline)
+        dateline = free_text.dateline(facts.draft.dateline)
+        summary = free_text.summary(facts.draft.summary)
+        warnings += free_text.warnings
         attempts = sum(o.attempts for o in outcomes) + failed_attempts
         calls = len(outcomes) + (1 if failed_attempts else 0)  # a call refused before it was made is no call
         provenance = Provenance(
@@ -189,9 +203,9 @@ class Pipeline:
         )
         return SummaryRecord(
             provenance=provenance,
-            headline=facts.draft.headline.strip(),
-            dateline=facts.draft.dateline,
-            summary=facts.draft.summary.strip(),
+            headline=headline,
+            dateline=dateline,
+            summary=summary,
             key_facts=key_facts,
             events=events_out,
             excluded_regions=list(doc.excluded),

@@ -96,6 +96,11 @@ def render_messages(task_template: Template, system: Template, article: str) -> 
     ]
 
 
+def instruction_text(*templates: Template) -> str:
+    """The prompts' fixed wording: each template rendered with an empty article and no problems."""
+    return "\n".join(t.render(article="", problems=[]) for t in templates)
+
+
 def render_reask(reask: Template, problems: list[str]) -> str:
     """The feedback message sent after an invalid or ungrounded answer."""
     return reask.render(problems=problems)

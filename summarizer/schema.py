@@ -348,9 +348,18 @@ class SummaryRecord(BaseModel):
     kind: Literal["summary"] = Field(default="summary", description="Record kind.")
     schema_version: str = Field(default=SCHEMA_VERSION, description="Output schema version.")
     provenance: Provenance = Field(description="Source, model, prompts and usage.")
-    headline: str = Field(description="The headline.")
-    dateline: str | None = Field(description="Dateline or publication date where stated.")
-    summary: str = Field(description="Short abstractive summary (about 120 words at most).")
+    headline: str = Field(
+        description="The headline; one that is prompt wording, names someone the article does not or states a count"
+        " it does not is replaced by the document's title (HTML title, else first line), or '' when it has none."
+    )
+    dateline: str | None = Field(
+        description="Dateline or publication date, only as the document states it (in the article body, or the"
+        " page's publication date); null otherwise."
+    )
+    summary: str = Field(
+        description="Short abstractive summary (about 120 words at most), without the sentences that are prompt"
+        " wording, name someone the article does not or state a count it does not (each removal is a warning)."
+    )
     key_facts: list[KeyFact] = Field(description="Atomic key facts with attribution and evidence.")
     events: list[EventRecord] = Field(description="ACLED-style events.")
     excluded_regions: list[ExcludedRegion] = Field(description="Non-article text never used as a source.")
