@@ -1,6 +1,6 @@
 """The record's free text (headline, dateline, summary) checked against the document.
 
-Key facts and events carry quotes and are checked by :mod:`summarizer.validate`; the
+Key facts and events carry quotes and are checked by :mod:`summarizer.verify`; the
 headline and the summary carry none, so they are held to a simpler rule here. A sentence
 is *unfounded* when it:
 

@@ -51,14 +51,12 @@ from summarizer.schema import (
 )
 from summarizer.validate import (
     CallSettings,
-    Grounder,
     TokenBudget,
-    build_events,
-    build_key_facts,
     extract_with_reasks,
     quotes_in_events,
     quotes_in_facts,
 )
+from summarizer.verify import Grounder, build_events, build_key_facts
 
 logger = logging.getLogger(__name__)
 

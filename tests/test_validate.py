@@ -20,7 +20,8 @@ from summarizer.pipeline import Pipeline, PipelineSettings
 from summarizer.retry import RetryPolicy
 from summarizer.schema import CasualtyClaim, MatchKind, SummaryRecord
 from summarizer.session import EndpointOptions, open_client
-from summarizer.validate import CallSettings, conservative_totals, ordered_counts
+from summarizer.validate import CallSettings
+from summarizer.verify import conservative_totals, ordered_counts
 
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.02, jitter=0.0)
 
@@ -300,7 +301,7 @@ def test_a_mention_is_word_bounded_like_the_scorers() -> None:
     """The run-time check and the scorer share one name matcher: 'Ali' is not in 'Taliban', nor
     'Mali' in 'Somalia' (article written for this test)."""
     from summarizer.load import load_bytes
-    from summarizer.validate import Grounder
+    from summarizer.verify import Grounder
 
     doc = load_bytes(
         b"The Taliban attacked a post in Somalia, officials said. Asim Omar was killed in Musa Qala.\n", "t.txt"
