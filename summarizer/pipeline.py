@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
@@ -56,7 +57,7 @@ from summarizer.validate import (
     quotes_in_events,
     quotes_in_facts,
 )
-from summarizer.verify import Grounder, build_events, build_key_facts
+from summarizer.verify import Grounder, build_events, build_key_facts, support_problems
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,33 @@ class PipelineSettings:
     extract_events: bool = True
     #: Constrain quotes to the article's sentences: None = when the endpoint decodes with a grammar.
     quote_choices: bool | None = None
+    #: Re-ask once when a fact's own quote does not support it: None = unless the endpoint is the
+    #: built-in model, which cannot use such feedback (its unsupported facts are simply dropped).
+    support_reask: bool | None = None
+
+
+def quote_choice(sentence: str) -> str:
+    """A sentence as offered among the grammar's quote choices (ASCII '"' made typographic)."""
+    return sentence.replace('"', "\u201d")
+
+
+DraftModelT = TypeVar("DraftModelT", FactsDraft, EventsDraft)
+
+
+def restore_quotes(draft: DraftModelT, restore: dict[str, str]) -> DraftModelT:
+    """The draft with each chosen quote mapped back to the article's own sentence."""
+    if not restore:
+        return draft
+    if isinstance(draft, FactsDraft):
+        facts = [f.model_copy(update={"quote": restore.get(f.quote, f.quote)}) for f in draft.key_facts]
+        return draft.model_copy(update={"key_facts": facts})
+    events = []
+    for event in draft.events:
+        casualties = [c.model_copy(update={"quote": restore.get(c.quote, c.quote)}) for c in event.casualties]
+        events.append(
+            event.model_copy(update={"quote": restore.get(event.quote, event.quote), "casualties": casualties})
+        )
+    return draft.model_copy(update={"events": events})
 
 
 def _now() -> str:
@@ -111,17 +139,23 @@ class Pipeline:
         used = [self.system, self.facts, self.reask]
         return [*used, self.events] if self.settings.extract_events else used
 
-    def _draft_models(self, doc: Document) -> tuple[type[FactsDraft], type[EventsDraft]]:
+    def _draft_models(self, doc: Document) -> tuple[type[FactsDraft], type[EventsDraft], dict[str, str]]:
+        """The draft models, and the quote choices mapped back to the article's own sentences."""
         use_choices = self.settings.quote_choices
         if use_choices is None:
             use_choices = self.client.endpoint.constrains_decoding
-        # llama-cpp-python's schema-to-grammar converter breaks on literals holding '"' or '\\'.
-        sentences = (
-            [s for s in split_sentences(doc.article_text) if '"' not in s and "\\" not in s] if use_choices else []
-        )
-        if not sentences:
-            return FactsDraft, EventsDraft
-        return drafts_with_quote_choices(sentences)
+        if not use_choices:
+            return FactsDraft, EventsDraft, {}
+        # llama-cpp-python's schema-to-grammar converter escapes '"' but not the backslash JSON puts
+        # before it, so a choice holding '"' breaks the grammar. It is offered with typographic
+        # quotes instead and mapped back to the article's sentence; sentences holding '\' are left out.
+        restore: dict[str, str] = {}
+        for sentence in split_sentences(doc.article_text):
+            if "\\" not in sentence:
+                restore.setdefault(quote_choice(sentence), sentence)
+        if not restore:
+            return FactsDraft, EventsDraft, {}
+        return (*drafts_with_quote_choices(list(restore)), restore)
 
     async def summarize(self, doc: Document, budget: TokenBudget | None = None) -> SummaryRecord:
         """Summarize one loaded document; raises a SummarizerError on failure."""
@@ -133,7 +167,10 @@ class Pipeline:
             "settings": self.settings.call,
             "budget": budget,
         }
-        facts_model, events_model = self._draft_models(doc)
+        facts_model, events_model, restore = self._draft_models(doc)
+        support_reask = self.settings.support_reask
+        if support_reask is None:
+            support_reask = self.client.endpoint.kind != "builtin"
         facts = await extract_with_reasks(
             self.client,
             facts_model,
@@ -141,8 +178,12 @@ class Pipeline:
             quotes_of=quotes_in_facts,
             template_tag=template_tag(self.system, self.facts, self.reask),
             schema_tag=f"FactsDraft@{model_schema_sha256(FactsDraft)[:16]}",
+            claim_problems=(lambda draft: support_problems(restore_quotes(draft, restore), doc))
+            if support_reask
+            else None,
             **common,  # type: ignore[arg-type]
         )
+        facts.draft = restore_quotes(facts.draft, restore)
         outcomes = [facts]
         grounder = Grounder(doc)
         key_facts, dropped = build_key_facts(facts.draft, grounder)
@@ -169,7 +210,7 @@ class Pipeline:
                 failed_attempts = exc.attempts
             else:
                 outcomes.append(events)  # type: ignore[arg-type]
-                events_out, dropped_events = build_events(events.draft, grounder)
+                events_out, dropped_events = build_events(restore_quotes(events.draft, restore), grounder)
                 dropped += dropped_events
         if grounder.removed:
             removed = ", ".join(dict.fromkeys(grounder.removed))

@@ -121,13 +121,18 @@ async def extract_with_reasks(
     schema_tag: str,
     settings: CallSettings,
     budget: TokenBudget,
+    claim_problems: Callable[[DraftT], list[str]] | None = None,
 ) -> ExtractionOutcome[DraftT]:
-    """Call the model, re-asking on invalid or ungrounded answers; keep the best valid draft."""
+    """Call the model, re-asking on invalid or ungrounded answers; keep the best valid draft.
+
+    ``claim_problems`` (claims their own quotes do not support) is asked once, after the first
+    answer whose quotes are all in the article: one re-ask with the exact reasons."""
     conversation = list(messages)
     best: DraftT | None = None
     first_try_valid = True
     problems: list[str] = []
     attempts = repairs = 0
+    asked_claims = False
     for attempt in range(1, settings.max_reasks + 2):
         attempts = attempt
         async with budget.call():
@@ -154,6 +159,8 @@ async def extract_with_reasks(
         else:
             best = result.parsed
             problems = grounding_problems(quotes_of(result.parsed), doc)
+            if not problems and claim_problems is not None and not asked_claims:
+                problems, asked_claims = claim_problems(result.parsed), True
             if not problems:
                 break
         if attempt > settings.max_reasks or budget.exhausted:

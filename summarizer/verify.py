@@ -35,6 +35,9 @@ from summarizer.schema import (
     Support,
 )
 
+#: Feedback lines about unsupported facts sent back in one re-ask.
+MAX_SUPPORT_FEEDBACK = 6
+
 #: At run time there is no case: a name is mentioned only as written (or with a slip, when long).
 _NO_ALIASES = AliasTable()
 
@@ -309,3 +312,20 @@ def build_events(draft: EventsDraft, grounder: Grounder) -> tuple[list[EventReco
         events.append(record)
         dropped.extend(lost)
     return events, dropped
+
+
+def support_problems(draft: FactsDraft, doc: Document) -> list[str]:
+    """Feedback lines for drafted facts whose own quote (found in the article) does not support them."""
+    grounder = Grounder(doc)
+    problems = []
+    for fact in draft.key_facts:
+        evidence = [grounder.align(fact.quote)]
+        if evidence[0].match not in (MatchKind.exact, MatchKind.fuzzy):
+            continue  # a quote not in the article is the grounding feedback's job
+        verdict = grounder.support(fact.statement, evidence)
+        if verdict.verdict != "supported":
+            problems.append(
+                f'your statement "{fact.statement.strip()[:160]}" is {verdict.verdict} by its quote '
+                f"({'; '.join(verdict.reasons)[:200]}): state only what the quote says, or choose a quote that says it"
+            )
+    return problems[:MAX_SUPPORT_FEEDBACK]

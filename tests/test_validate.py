@@ -313,3 +313,63 @@ def test_a_mention_is_word_bounded_like_the_scorers() -> None:
     assert grounder.supported("Musa Qalla", "place") == "Musa Qalla"  # a slip in a long name
     assert grounder.supported("Asim Umar", "person") is None  # a different spelling needs an alias
     assert grounder.removed == ["actor 'Ali'", "country 'Mali'", "person 'Asim Umar'"]
+
+
+def test_a_fact_its_quote_contradicts_is_sent_back_once_with_the_reason(scripted: ScriptedServer) -> None:
+    wrong = facts()
+    wrong["key_facts"][0]["statement"] = "A joint U.S.-Afghan raid on Sept. 23 captured AQIS leader Asim Omar."
+    scripted.queue(completion(wrong), completion(facts()), completion(events()))
+    record = summarize(scripted)
+    assert record.provenance.reasks == 1
+    feedback = user_messages(scripted.requests[1])[-1]
+    assert "captured AQIS leader Asim Omar" in feedback and "contradicted" in feedback
+    assert "says killed" in feedback  # the exact reason: the quote says killed
+    assert [f.support.verdict for f in record.key_facts if f.support] == ["supported", "supported"]
+
+
+def test_the_support_reask_is_asked_once_then_the_claim_is_dropped(scripted: ScriptedServer) -> None:
+    wrong = facts()
+    wrong["key_facts"][0]["statement"] = "A joint U.S.-Afghan raid on Sept. 23 captured AQIS leader Asim Omar."
+    scripted.queue(completion(wrong), completion(wrong), completion(events()))
+    record = summarize(scripted)
+    assert record.provenance.reasks == 1  # once: a second unsupported answer is not sent back again
+    (lost,) = [d for d in record.dropped_claims if d.statement == wrong["key_facts"][0]["statement"]]
+    assert lost.support is not None and lost.support.verdict == "contradicted"
+
+
+def test_no_support_reask_when_switched_off(scripted: ScriptedServer) -> None:
+    wrong = facts()
+    wrong["key_facts"][0]["statement"] = "A joint U.S.-Afghan raid on Sept. 23 captured AQIS leader Asim Omar."
+    scripted.queue(completion(wrong), completion(events()))
+    record = summarize(scripted, support_reask=False)
+    assert record.provenance.reasks == 0 and len(record.key_facts) == 1
+
+
+def test_quote_choices_offer_sentences_with_ascii_quotes_and_map_them_back(scripted: ScriptedServer) -> None:
+    """An article written for this test: every sentence holds an ASCII double quote."""
+    from summarizer.load import load_bytes
+    from summarizer.pipeline import quote_choice
+
+    article = (
+        b'The governor said "nobody was hurt" in the blast on Monday. '
+        b'Police said "three suspects were arrested" after the raid.\n'
+    )
+    doc = load_bytes(article, "quotes.txt")
+    sentence = 'Police said "three suspects were arrested" after the raid.'
+    answer = facts()
+    answer["key_facts"] = [
+        {"statement": "Police arrested three suspects.", "attribution": "police", "status": "claimed",
+         "quote": quote_choice(sentence)}
+    ]  # fmt: skip
+    scripted.queue(completion(answer), completion(events(events=[])))
+
+    async def run() -> SummaryRecord:
+        options = EndpointOptions(base_url=scripted.base_url, kind="vllm", model="scripted-model", retry=FAST)
+        async with open_client(options) as client:
+            return await Pipeline(client, PipelineSettings(quote_choices=True)).summarize(doc)
+
+    record = asyncio.run(run())
+    schema = json.dumps(scripted.requests[0]["body"]["response_format"]["json_schema"]["schema"], ensure_ascii=False)
+    assert quote_choice(sentence) in schema and sentence not in schema  # offered, with typographic quotes
+    (fact,) = record.key_facts
+    assert fact.evidence[0].quote == sentence and fact.evidence[0].match is MatchKind.exact  # mapped back

@@ -129,7 +129,10 @@ def support(
         if not (first.entities or first.numbers or first.dates or first.outcome):
             return Support("unsupported", ("the statement names no one and states no number, outcome or date",))
         tried = [check_claim(Reference(e, _NO_ALIASES, year, published), OutputClaim(evidence)) for e in readings]
-        checks.append(next((c for c in tried if c.ok), max(tried, key=lambda c: c.satisfied)))
+        # a reading that holds wins; else one the quote states otherwise (it names that subject with
+        # another outcome); else the closest
+        ranked = sorted(tried, key=lambda c: (c.ok, bool(c.conflicts), c.satisfied), reverse=True)
+        checks.append(ranked[0])
         conflicts += _other_count(first, evidence)
     missing = [m for c in checks for m in c.missing]
     if not missing:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from summarizer.call import ModelClient
 from summarizer.drafts import model_schema_sha256
+from summarizer.ground import split_sentences
 from summarizer.load import Document
 from summarizer.pipeline import template_tag
 from summarizer.prompt import SYSTEM_TEMPLATE, delimit_article, load_template
@@ -46,8 +47,10 @@ class JudgeResult(BaseModel):
 
 async def judge_output(client: ModelClient, doc: Document, record: SummaryRecord,
                        settings: CallSettings | None = None) -> JudgeResult:  # fmt: skip
-    """One judge call for all key facts of an output."""
+    """One judge call for every statement of an output: its key facts, then its summary sentences
+    (an output whose facts were all dropped is still judged on what it says)."""
     statements = [fact.statement for fact in record.key_facts]
+    statements += split_sentences(record.summary, min_chars=1, max_chars=10_000)
     model = client.endpoint.model
     if not statements:
         return JudgeResult(model=model, supported=0, total=0, verdicts={})
