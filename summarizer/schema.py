@@ -142,8 +142,12 @@ class KeyFact(BaseModel):
     """One atomic statement with its source and evidence."""
 
     statement: str = Field(description="The atomic statement.")
-    attribution: str = Field(description="Who says so.")
-    status: FactStatus = Field(description="confirmed / claimed / reported / denied.")
+    attribution: str = Field(
+        description="Who says so, as the article sentence around the quote names it; 'the article' when it names no one."
+    )
+    status: FactStatus = Field(
+        description="confirmed / claimed / reported / denied: the reporting verb of the quote's sentence when it has one."
+    )
     evidence: list[Evidence] = Field(description="Quotes behind the statement, aligned to the text.")
     support: Support | None = Field(
         default=None,
@@ -200,7 +204,10 @@ class CasualtyClaim(BaseModel):
     low: int | None = Field(description="Low estimate.")
     best: int | None = Field(description="Best estimate.")
     high: int | None = Field(description="High estimate.")
-    claimed_by: str = Field(description="The source of the number.")
+    claimed_by: str = Field(
+        description="The source of the number, as the article sentence around the quote names it; 'the article' when "
+        "it names no one."
+    )
     evidence: list[Evidence] = Field(
         description="Quote behind the number. A claim is kept only when its quote is in the article and states the "
         "count bound to the outcome; otherwise it is moved to dropped_claims."

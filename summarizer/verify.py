@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from summarizer.claims import AliasTable, mentions, normalise
+from summarizer.claims import AliasTable, analyse, mentions, normalise
 from summarizer.claims.support import count_support, outcome_support
 from summarizer.claims.support import support as claim_support
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
@@ -27,6 +27,7 @@ from summarizer.schema import (
     EventRecord,
     EventTotals,
     Evidence,
+    FactStatus,
     GroundingStats,
     KeyFact,
     Location,
@@ -55,6 +56,8 @@ class Grounder:
         self._aligner = Aligner(doc.text, (doc.article_start, doc.article_end))
         self._excluded: list[tuple[str, Aligner]] | None = None
         self._year = _year_of(doc.published)
+        #: Sources the model gave that its own quote contradicts, replaced by the quote's.
+        self.replaced: list[str] = []
 
     def support(self, statement: str, evidence: Sequence[Evidence]) -> Support:
         """The support verdict on a statement from those of its quotes found in the article as written."""
@@ -80,6 +83,42 @@ class Grounder:
         found = [_found_text(e) for e in quotes if e.match in (MatchKind.exact, MatchKind.fuzzy)]
         verdict = outcome_support(name, outcome, found)
         return Support(verdict=verdict.verdict, reasons=list(verdict.reasons))
+
+    def source_of(self, given: str | None, evidence: Sequence[Evidence], field_name: str) -> str:
+        """Who says so, as the evidence says it: the source the quote names, or "the article" when it
+        names none. The model's value is kept when the quote names it; otherwise it is replaced and
+        the change is noted (the model may have read the source from another sentence)."""
+        found = self._sentences_of(evidence)
+        attribution = next((a for text in found for a in analyse(text).attributions if not a.negated), None)
+        stated = (given or "").strip()
+        if attribution is None:
+            source = "the article"
+        elif stated and any(mentions(text, stated, _NO_ALIASES) for text in found):
+            return stated
+        else:
+            source = attribution.source
+        if stated and stated.casefold() not in (source.casefold(), "unknown"):
+            self.replaced.append(f"{field_name} {stated!r} -> {source!r}")
+        return source
+
+    def status_of(self, given: FactStatus, evidence: Sequence[Evidence]) -> FactStatus:
+        """The status the quote's reporting verb gives ("confirmed", "denied", "claimed", "said"), else the
+        model's."""
+        found = self._sentences_of(evidence)
+        attribution = next((a for text in found for a in analyse(text).attributions if not a.negated), None)
+        return attribution.kind if attribution is not None else given
+
+    def _sentences_of(self, evidence: Sequence[Evidence]) -> list[str]:
+        """The article sentence around each found quote: a quote may leave out its "X said"."""
+        text = self.doc.text
+        found = []
+        for e in evidence:
+            if e.match not in (MatchKind.exact, MatchKind.fuzzy) or e.start is None or e.end is None:
+                continue
+            start = max(text.rfind(mark, self.doc.article_start, e.start) for mark in (". ", "\n", "? ", "! "))
+            ends = [i for mark in (". ", "\n", "? ", "! ") if (i := text.find(mark, e.end, self.doc.article_end)) >= 0]
+            found.append(text[max(start + 1, self.doc.article_start) : min(ends, default=self.doc.article_end) + 1])
+        return found
 
     def supported(self, value: str | None, field_name: str) -> str | None:
         """The value if the article mentions it, else None (and the removal is noted)."""
@@ -178,8 +217,8 @@ def build_key_facts(draft: FactsDraft, grounder: Grounder) -> tuple[list[KeyFact
         facts.append(
             KeyFact(
                 statement=fact.statement.strip(),
-                attribution=grounder.supported(fact.attribution, "attribution") or "unknown",
-                status=fact.status,
+                attribution=grounder.source_of(fact.attribution, evidence, "attribution"),
+                status=grounder.status_of(fact.status, evidence),
                 evidence=evidence,
                 support=verdict,
                 grounded=_is_grounded(evidence),
@@ -240,9 +279,10 @@ def build_event(event: DraftEvent, grounder: Grounder) -> tuple[EventRecord, lis
             group=c.group,
             outcome=c.outcome,
             **ordered_counts(c.low, c.best, c.high),
-            claimed_by=grounder.supported(c.claimed_by, "claimed_by") or "unknown",
+            claimed_by="unknown",
             evidence=[grounder.align(c.quote)],
         )
+        claim = claim.model_copy(update={"claimed_by": grounder.source_of(c.claimed_by, claim.evidence, "claimed_by")})
         if claim.model_dump() in seen:  # small models repeat themselves
             continue
         seen.append(claim.model_dump())

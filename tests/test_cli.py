@@ -41,7 +41,7 @@ def test_markdown_report_is_readable(scripted: ScriptedServer) -> None:
     code, out, _ = run(scripted, str(SEED_000), "--format", "md")
     assert code == 0
     assert out.startswith("# Afghan-U.S. raid killed al-Qaida leader")
-    assert "## Key facts" in out and "*National Directorate of Security, claimed*" in out
+    assert "## Key facts" in out and "*National Directorate of Security, reported*" in out  # status from "tweeted"
     assert "### Event 1: Battles / Armed clash" in out and "2019-09-23" in out
 
 

@@ -241,7 +241,8 @@ def test_values_absent_from_the_article_are_removed_with_a_warning(scripted: Scr
     event = record.events[0]
     assert event.location.place is None and event.location.admin2 == "Musa Qala"
     assert [p.name for p in event.persons] == ["Asim Omar"]
-    assert "'Mumbai'" in record.warnings[0] and "'John Invented'" in record.warnings[0]
+    (removed,) = [w for w in record.warnings if w.startswith("values not found in the article were removed: ")]
+    assert "'Mumbai'" in removed and "'John Invented'" in removed
 
 
 def test_quote_choices_constrain_the_schema_sent(scripted: ScriptedServer) -> None:
@@ -373,3 +374,26 @@ def test_quote_choices_offer_sentences_with_ascii_quotes_and_map_them_back(scrip
     assert quote_choice(sentence) in schema and sentence not in schema  # offered, with typographic quotes
     (fact,) = record.key_facts
     assert fact.evidence[0].quote == sentence and fact.evidence[0].match is MatchKind.exact  # mapped back
+
+
+def test_who_says_so_is_read_from_the_quote() -> None:
+    """Sources and statuses come from the evidence (seed 000's sentences), not from the model."""
+    from summarizer.verify import Grounder
+
+    grounder = Grounder(load_document(SEED_000))
+    nds = [grounder.align("The NDS said it killed six other AQIS members")]
+    assert grounder.source_of("Resolute Support", nds, "claimed_by") == "NDS"  # the quote names another source
+    assert grounder.source_of("NDS", nds, "claimed_by") == "NDS"
+    assert grounder.status_of("confirmed", nds) == "reported"  # "said" reports; it does not confirm
+    # the quote leaves out its "X says": the sentence around it names the source
+    cut = [grounder.align("a joint U.S.-Afghan raid on Sept. 23 killed Asim Omar")]
+    assert grounder.source_of("Resolute Support", cut, "attribution") == "National Directorate of Security"
+    unattributed = [grounder.align("the country is still a safe haven for al-Qaida and some of its offshoots")]
+    assert grounder.source_of("Pentagon", unattributed, "claimed_by") == "the article"  # no one named at all
+    official = [grounder.align("A U.S. official confirmed to Military Times the death of the al-Qaida leader")]
+    assert grounder.status_of("claimed", official) == "confirmed"
+    assert grounder.replaced == [
+        "claimed_by 'Resolute Support' -> 'NDS'",
+        "attribution 'Resolute Support' -> 'National Directorate of Security'",
+        "claimed_by 'Pentagon' -> 'the article'",
+    ]

@@ -347,12 +347,13 @@ def _skip_aside(tokens: Sequence[Token], norm: str, j: int) -> int:
         while k >= 0 and tokens[k].text != "(" and not tokens[k].brk:
             k -= 1
         return k - 1 if k > 0 and tokens[k].text == "(" else j
-    if tokens[j].text == ",":
+    if tokens[j].text in {",", "-"}:
+        mark = tokens[j].text
         k = j - 1
-        while k >= 0 and tokens[k].text != "," and not tokens[k].brk:
+        while k >= 0 and tokens[k].text != mark and not tokens[k].brk:
             k -= 1
         # Both the aside and what precedes it must be names, not clauses ("In Zabul, the raid killed 80, said X").
-        if k > 0 and tokens[k].text == "," and _words_until(tokens, norm, j - 1, -1):
+        if k > 0 and tokens[k].text == mark and _words_until(tokens, norm, j - 1, -1):
             return k - 1 if _words_until(tokens, norm, k - 1, -1) else j
     return j
 
@@ -364,7 +365,7 @@ def _words_until(tokens: Sequence[Token], norm: str, start: int, step: int) -> s
     j = start
     while 0 <= j < len(tokens) and len(picked) < 8:
         word = tokens[j].text
-        if tokens[j].brk or word in {",", "that", '"', "(", ")"} or (step < 0 and word in RELATIVES):
+        if tokens[j].brk or word in {",", "-", "that", '"', "(", ")"} or (step < 0 and word in RELATIVES):
             break
         if step > 0 and word in AUXILIARIES:
             return ""  # "said US forces are likely to stay": a clause follows the verb, not its source
