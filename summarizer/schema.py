@@ -143,10 +143,12 @@ class KeyFact(BaseModel):
 
     statement: str = Field(description="The atomic statement.")
     attribution: str = Field(
-        description="Who says so, as the article sentence around the quote names it; 'the article' when it names no one."
+        description="Who says so, as the article sentence around the quote names it; 'the article' when it "
+        "names no one."
     )
     status: FactStatus = Field(
-        description="confirmed / claimed / reported / denied: the reporting verb of the quote's sentence when it has one."
+        description="confirmed / claimed / reported / denied: the reporting verb of the quote's sentence when it "
+        "has one."
     )
     evidence: list[Evidence] = Field(description="Quotes behind the statement, aligned to the text.")
     support: Support | None = Field(
