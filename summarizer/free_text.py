@@ -45,7 +45,6 @@ from summarizer.load import Document
 from summarizer.schema import MatchKind
 
 _NO_ALIASES = AliasTable()
-_FOUND = (MatchKind.exact, MatchKind.fuzzy)
 _NEAR = (MatchKind.exact, MatchKind.fuzzy, MatchKind.altered)
 #: Words that open a sentence without naming anything.
 _OPENERS = frozenset(
@@ -82,7 +81,7 @@ class FreeTextCheck:
     def _is_prompt_wording(self, sentence: str) -> bool:
         if not self.instructions.strip() or self._prompt.align(sentence).match not in _NEAR:
             return False
-        return self._article.align(sentence).match not in _FOUND
+        return not self._article.align(sentence).found
 
     def problem(self, sentence: str) -> str | None:
         """Why a sentence is unfounded (see the module docstring), or None when it is not."""

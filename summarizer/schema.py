@@ -123,6 +123,16 @@ class Evidence(BaseModel):
         description="For an altered quote, the differing words: '-x' in the article only, '+x' in the quote only.",
     )
 
+    @property
+    def found(self) -> bool:
+        """In the article as written: exact or fuzzy (an altered or unmatched quote grounds nothing)."""
+        return self.match in (MatchKind.exact, MatchKind.fuzzy)
+
+    @property
+    def words(self) -> str:
+        """The article's own words for a found quote (the aligned span of a fuzzy one)."""
+        return self.aligned_text or self.quote
+
 
 SupportVerdict = Literal["supported", "partial", "unsupported", "contradicted"]
 

@@ -13,6 +13,8 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from summarizer.claims import AliasTable, analyse, mentions, normalise
+from summarizer.claims.clauses import Attribution
+from summarizer.claims.support import Support as SupportVerdict
 from summarizer.claims.support import count_support, outcome_support
 from summarizer.claims.support import support as claim_support
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
@@ -61,35 +63,31 @@ class Grounder:
 
     def support(self, statement: str, evidence: Sequence[Evidence]) -> Support:
         """The support verdict on a statement from those of its quotes found in the article as written."""
-        found = [_found_text(e) for e in evidence if e.match in (MatchKind.exact, MatchKind.fuzzy)]
+        found = [e.words for e in evidence if e.found]
         if not found:
             kinds = ", ".join(sorted({e.match.value for e in evidence})) or "none"
             return Support(verdict="unsupported", reasons=[f"no quote found in the article as written ({kinds})"])
-        verdict = claim_support(statement, found, year=self._year)
-        return Support(verdict=verdict.verdict, reasons=list(verdict.reasons))
+        return _as_record(claim_support(statement, found, year=self._year))
 
     def count_support(self, claim: CasualtyClaim) -> Support:
         """Whether a casualty claim's quote states its count bound to its outcome."""
         values = [v for v in (claim.low, claim.best, claim.high) if v is not None]
-        found = [_found_text(e) for e in claim.evidence if e.match in (MatchKind.exact, MatchKind.fuzzy)]
+        found = [e.words for e in claim.evidence if e.found]
         if not values or not found:
             why = "no count" if not values else "no quote found in the article as written"
             return Support(verdict="unsupported", reasons=[why])
-        verdict = count_support(min(values), max(values), claim.outcome, found)
-        return Support(verdict=verdict.verdict, reasons=list(verdict.reasons))
+        return _as_record(count_support(min(values), max(values), claim.outcome, found))
 
     def outcome_support(self, name: str, outcome: str, quotes: Sequence[Evidence]) -> Support:
         """Whether the event's quotes say what happened to a named person."""
-        found = [_found_text(e) for e in quotes if e.match in (MatchKind.exact, MatchKind.fuzzy)]
-        verdict = outcome_support(name, outcome, found)
-        return Support(verdict=verdict.verdict, reasons=list(verdict.reasons))
+        return _as_record(outcome_support(name, outcome, [e.words for e in quotes if e.found]))
 
     def source_of(self, given: str | None, evidence: Sequence[Evidence], field_name: str) -> str:
         """Who says so, as the evidence says it: the source the quote names, or "the article" when it
         names none. The model's value is kept when the quote names it; otherwise it is replaced and
         the change is noted (the model may have read the source from another sentence)."""
         found = self._sentences_of(evidence)
-        attribution = next((a for text in found for a in analyse(text).attributions if not a.negated), None)
+        attribution = _first_attribution(found)
         stated = (given or "").strip()
         if attribution is None:
             source = "the article"
@@ -104,8 +102,7 @@ class Grounder:
     def status_of(self, given: FactStatus, evidence: Sequence[Evidence]) -> FactStatus:
         """The status the quote's reporting verb gives ("confirmed", "denied", "claimed", "said"), else the
         model's."""
-        found = self._sentences_of(evidence)
-        attribution = next((a for text in found for a in analyse(text).attributions if not a.negated), None)
+        attribution = _first_attribution(self._sentences_of(evidence))
         return attribution.kind if attribution is not None else given
 
     def _sentences_of(self, evidence: Sequence[Evidence]) -> list[str]:
@@ -113,7 +110,7 @@ class Grounder:
         text = self.doc.text
         found = []
         for e in evidence:
-            if e.match not in (MatchKind.exact, MatchKind.fuzzy) or e.start is None or e.end is None:
+            if not e.found or e.start is None or e.end is None:
                 continue
             start = max(text.rfind(mark, self.doc.article_start, e.start) for mark in (". ", "\n", "? ", "! "))
             ends = [i for mark in (". ", "\n", "? ", "! ") if (i := text.find(mark, e.end, self.doc.article_end)) >= 0]
@@ -178,9 +175,14 @@ def _unique(items: list[ItemT]) -> list[ItemT]:
     return kept
 
 
-def _found_text(evidence: Evidence) -> str:
-    """The article's own words for a found quote (the aligned span of a fuzzy one)."""
-    return evidence.aligned_text or evidence.quote
+def _as_record(verdict: SupportVerdict) -> Support:
+    """The core's verdict as the record stores it."""
+    return Support(verdict=verdict.verdict, reasons=list(verdict.reasons))
+
+
+def _first_attribution(sentences: Sequence[str]) -> Attribution | None:
+    """The first affirmative attribution the sentences make ("The NDS said ...")."""
+    return next((a for text in sentences for a in analyse(text).attributions if not a.negated), None)
 
 
 def _year_of(published: str | None) -> int | None:
@@ -190,7 +192,7 @@ def _year_of(published: str | None) -> int | None:
 
 def _is_grounded(evidence: Sequence[Evidence]) -> bool:
     """At least one quote found as written (exact or fuzzy); an altered quote grounds nothing."""
-    return any(e.match in (MatchKind.exact, MatchKind.fuzzy) for e in evidence)
+    return any(e.found for e in evidence)
 
 
 def build_key_facts(draft: FactsDraft, grounder: Grounder) -> tuple[list[KeyFact], list[DroppedClaim]]:
@@ -360,7 +362,7 @@ def support_problems(draft: FactsDraft, doc: Document) -> list[str]:
     problems = []
     for fact in draft.key_facts:
         evidence = [grounder.align(fact.quote)]
-        if evidence[0].match not in (MatchKind.exact, MatchKind.fuzzy):
+        if not evidence[0].found:
             continue  # a quote not in the article is the grounding feedback's job
         verdict = grounder.support(fact.statement, evidence)
         if verdict.verdict != "supported":

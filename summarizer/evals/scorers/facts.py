@@ -46,22 +46,24 @@ def fact_reference_precision(sample: Sample) -> Score:
     return Score.from_items("fact_reference_precision", items, "output facts match a reference fact")
 
 
+def contradiction_of(sample: Sample, claim: OutputClaim) -> str:
+    """Why the references say a claim is wrong (a negative it states, a fact it contradicts), or ''."""
+    for negative in sample.case.negatives:
+        if sample.check(negative.id, claim).ok:
+            return f"states negative {negative.id} ({negative.why})"
+    for fact in sample.case.facts:
+        check = sample.check(fact.id, claim)
+        if check.contradiction:
+            return f"contradicts {fact.id}: {'; '.join(check.conflicts)}"
+    return ""
+
+
 def contradiction_rate(sample: Sample) -> Score:
     """Share of output claims that hit a negative or contradict a reference fact (negated, outcome
     swapped, or given to another source). Lower is better."""
     items = []
     for index, claim in enumerate(all_claims(sample.output) if sample.output else []):
-        why = ""
-        for negative in sample.case.negatives:
-            if sample.check(negative.id, claim).ok:
-                why = f"states negative {negative.id} ({negative.why})"
-                break
-        if not why:
-            for fact in sample.case.facts:
-                check = sample.check(fact.id, claim)
-                if check.contradiction:
-                    why = f"contradicts {fact.id}: {'; '.join(check.conflicts)}"
-                    break
+        why = contradiction_of(sample, claim)
         items.append(
             ItemResult(id=f"claim[{index}]", ok=bool(why), reason=f"{why or 'no contradiction'}: {claim.text}")
         )

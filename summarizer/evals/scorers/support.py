@@ -6,23 +6,8 @@ from __future__ import annotations
 
 from summarizer.claims.support import count_support, support
 from summarizer.evals.matching import OutputClaim
+from summarizer.evals.scorers.facts import contradiction_of
 from summarizer.evals.scores import ItemResult, Sample, Score
-from summarizer.schema import Evidence, MatchKind
-
-
-def _found(evidence: list[Evidence]) -> list[str]:
-    return [e.aligned_text or e.quote for e in evidence if e.match in (MatchKind.exact, MatchKind.fuzzy)]
-
-
-def _against_references(sample: Sample, claim: OutputClaim) -> str:
-    for negative in sample.case.negatives:
-        if sample.check(negative.id, claim).ok:
-            return f"states negative {negative.id}"
-    for fact in sample.case.facts:
-        check = sample.check(fact.id, claim)
-        if check.contradiction:
-            return f"contradicts {fact.id}: {'; '.join(check.conflicts)}"
-    return ""
 
 
 def unsupported_as_grounded(sample: Sample) -> Score:
@@ -33,16 +18,23 @@ def unsupported_as_grounded(sample: Sample) -> Score:
     for i, fact in enumerate(output.key_facts if output else []):
         if not fact.grounded:
             continue
-        verdict = support(fact.statement, _found(fact.evidence), year=sample.year, published=sample.case.published)
+        verdict = support(
+            fact.statement,
+            [e.words for e in fact.evidence if e.found],
+            year=sample.year,
+            published=sample.case.published,
+        )
         why = "" if verdict.verdict == "supported" else f"{verdict.verdict}: {'; '.join(verdict.reasons)}"
-        why = why or _against_references(sample, OutputClaim(fact.statement, fact.attribution))
+        why = why or contradiction_of(sample, OutputClaim(fact.statement, fact.attribution))
         items.append(ItemResult(id=f"fact[{i}]", ok=bool(why), reason=f"{why or 'supported'}: {fact.statement}"))
     for e, event in enumerate(output.events if output else []):
         for c, claim in enumerate(event.casualty_claims):
             values = [v for v in (claim.low, claim.best, claim.high) if v is not None]
             if not values:
                 continue
-            verdict = count_support(min(values), max(values), claim.outcome, _found(claim.evidence))
+            verdict = count_support(
+                min(values), max(values), claim.outcome, [e.words for e in claim.evidence if e.found]
+            )
             why = "" if verdict.verdict == "supported" else f"{verdict.verdict}: {'; '.join(verdict.reasons)}"
             shown = f"{'-'.join(map(str, dict.fromkeys(values)))} {claim.group} {claim.outcome}"
             items.append(
