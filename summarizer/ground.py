@@ -34,7 +34,7 @@ from summarizer.claims.normalise import DASHES as _DASHES
 from summarizer.claims.normalise import SINGLE_QUOTES as _SINGLE_QUOTES
 from summarizer.claims.normalise import normalise, normalise_cased
 from summarizer.claims.normalise import normalise_indexed as _normalise_indexed
-from summarizer.claims.vocabulary import CLAIM_WORDS
+from summarizer.claims.vocabulary import CLAIM_WORDS, FUNCTION_WORDS
 from summarizer.schema import Evidence, MatchKind
 
 __all__ = [
@@ -167,21 +167,13 @@ class Aligner:
         return start, end
 
 
-#: Capitalised words that open sentences rather than name anyone.
-_FUNCTION_WORDS = frozenset(
-    {"a", "an", "the", "this", "that", "these", "those", "in", "on", "at", "of", "for", "to", "by", "with", "from",
-     "he", "she", "it", "they", "we", "i", "his", "her", "their", "its", "but", "and", "or", "as", "after",
-     "before", "when", "while", "if", "there", "then", "so", "also"}
-)  # fmt: skip
-
-
 def _claim_words(text: str) -> list[str]:
     """The words of ``text`` that carry a claim, folded, in order: numbers, outcome words, negations,
     denials and capitalised words (names)."""
     words = []
     for word in _WORD.findall(normalise_cased(text)):
         folded = word.casefold()
-        name = word[:1].isupper() and folded not in _FUNCTION_WORDS
+        name = word[:1].isupper() and folded not in FUNCTION_WORDS
         if name or folded in CLAIM_WORDS or folded.endswith("n't") or any(ch.isdigit() for ch in word):
             words.append(folded)
     return words

@@ -175,3 +175,10 @@ CLAIM_WORDS: Final = frozenset(
     | set(SCALES)
     | {"dozen", "dozens", "several", "many", "few", "some", "hundreds", "thousands"}
 )
+
+#: Capitalised words that open a sentence rather than name anyone ("The", "In", "After").
+FUNCTION_WORDS: Final = frozenset(
+    {"a", "an", "the", "this", "that", "these", "those", "in", "on", "at", "of", "for", "to", "by", "with", "from",
+     "he", "she", "it", "they", "we", "i", "his", "her", "their", "its", "but", "and", "or", "as", "after",
+     "before", "when", "while", "if", "there", "then", "so", "also"}
+)  # fmt: skip
