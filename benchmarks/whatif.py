@@ -12,7 +12,7 @@ real fixes belong in the modules named below (see RESULTS.md, "Causes and fixes"
 * ``aligner``: reuse one ``Aligner`` per (text, region) in ``validate`` (``align_quote``
   normalises the whole document again for every quote).
 * ``aliases``: index the alias groups once (``AliasTable.variants`` normalises every
-  name of every group on every call) and memoise ``normalise`` in ``evals.matching``.
+  name of every group on every call) and memoise ``normalise`` in ``claims.names``.
 * ``instructor_wrap``: wrap each response model for instructor once (instructor 1.17's
   ``prepare_response_model`` builds a new pydantic subclass with ``create_model`` on every
   call unless the model already subclasses ``ResponseSchema``, so the schema cache above
@@ -40,7 +40,7 @@ import openai
 from pydantic import ValidationError
 
 import summarizer.call as call
-import summarizer.evals.matching as matching
+import summarizer.claims.names as matching
 import summarizer.local_model as local_model
 import summarizer.pipeline as pipeline
 import summarizer.prompt as prompt

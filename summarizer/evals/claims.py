@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.evals.matching import OutputClaim
+from summarizer.claims.match import OutputClaim
 from summarizer.ground import split_sentences
 from summarizer.schema import EventRecord, SummaryRecord
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from summarizer.claims.match import AliasTable
 from summarizer.errors import ConfigError
 from summarizer.evals.dataset import Case, EvalConfig, load_case, load_config
-from summarizer.evals.matching import AliasTable
 from summarizer.evals.scores import Sample
 from summarizer.schema import SummaryRecord
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from summarizer.claims.match import AliasTable, ElementCheck, OutputClaim, Reference, check_claim
 from summarizer.evals.dataset import Case
-from summarizer.evals.matching import AliasTable, ElementCheck, OutputClaim, Reference, check_claim
 from summarizer.schema import SummaryRecord
 
 

@@ -13,9 +13,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from summarizer.claims.match import AliasTable, OutputClaim, Reference, check_claim
 from summarizer.errors import ConfigError
 from summarizer.evals.dataset import Case, load_case
-from summarizer.evals.matching import AliasTable, OutputClaim, Reference, check_claim
 
 ErrorClass = Literal["number", "date", "person", "swap", "negation", "attribution", "vague", "comment", "navigation"]
 #: Targets: agreement and kappa on facts, kappa on negatives.

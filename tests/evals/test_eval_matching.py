@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from summarizer.claims.match import AliasTable, check_elements, mentions
 from summarizer.evals.dataset import DateElement, Elements, NumberElement, PeriodElement
-from summarizer.evals.matching import AliasTable, check_elements, mentions
 
 ALIASES = AliasTable.of(
     [

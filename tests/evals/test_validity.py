@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.claims.match import AliasTable, OutputClaim, Reference, check_claim
 from summarizer.evals.dataset import case_json_schema, config_json_schema, load_case, load_config
-from summarizer.evals.matching import AliasTable, OutputClaim, Reference, check_claim
 from summarizer.evals.validity import TARGETS, Agreement, score_validity
 from summarizer.ground import split_sentences
 from summarizer.load import load_document

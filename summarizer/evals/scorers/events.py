@@ -16,8 +16,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from summarizer.claims import same_name
+from summarizer.claims.match import AliasTable, date_window
 from summarizer.evals.dataset import DateElement, ReferenceCasualty, ReferenceEvent
-from summarizer.evals.matching import AliasTable, date_window
 from summarizer.evals.scores import ItemResult, Sample, Score
 from summarizer.schema import CasualtyClaim, EventRecord
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from summarizer.claims.match import BestMatch, OutputClaim, best_match
 from summarizer.evals.claims import all_claims, fact_claims
-from summarizer.evals.matching import BestMatch, OutputClaim, best_match
 from summarizer.evals.scores import ItemResult, Sample, Score
 
 

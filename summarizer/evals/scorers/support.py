@@ -4,8 +4,8 @@ are wrong (a contradicted reference fact, a negative). The promise `grounded` ma
 
 from __future__ import annotations
 
+from summarizer.claims.match import OutputClaim
 from summarizer.claims.support import count_support, support
-from summarizer.evals.matching import OutputClaim
 from summarizer.evals.scorers.facts import contradiction_of
 from summarizer.evals.scores import ItemResult, Sample, Score
 
