@@ -305,15 +305,16 @@ def test_a_mention_is_word_bounded_like_the_scorers() -> None:
     from summarizer.verify import Grounder
 
     doc = load_bytes(
-        b"The Taliban attacked a post in Somalia, officials said. Asim Omar was killed in Musa Qala.\n", "t.txt"
+        b"The Taliban attacked a post in Somalia, Indian officials said. Asim Omar was killed in Musa Qala.\n", "t.txt"
     )
     grounder = Grounder(doc)
     assert grounder.supported("Ali", "actor") is None
     assert grounder.supported("Mali", "country") is None
+    assert grounder.supported("India", "country") is None  # "Indian" is another word
     assert grounder.supported("Taliban", "actor") == "Taliban"
     assert grounder.supported("Musa Qalla", "place") == "Musa Qalla"  # a slip in a long name
     assert grounder.supported("Asim Umar", "person") is None  # a different spelling needs an alias
-    assert grounder.removed == ["actor 'Ali'", "country 'Mali'", "person 'Asim Umar'"]
+    assert grounder.removed == ["actor 'Ali'", "country 'Mali'", "country 'India'", "person 'Asim Umar'"]
 
 
 def test_a_fact_its_quote_contradicts_is_sent_back_once_with_the_reason(scripted: ScriptedServer) -> None:
