@@ -67,13 +67,13 @@ async def _pipeline_side(
     """Summarize seed 000 through the built-in server; with ``between``, run it on the recorded
     bodies while the server idles, then summarize once more (the A-B-B-A order)."""
     from summarizer.load import load_document
-    from summarizer.pipeline import Pipeline
+    from summarizer.pipeline import Pipeline, PipelineSettings
     from summarizer.session import EndpointOptions, open_client
 
     recorder = BodyRecorder()
     rounds: list[Round] = []
     async with open_client(EndpointOptions(), recorder=recorder) as client:  # no endpoint: the built-in model
-        pipeline = Pipeline(client)
+        pipeline = Pipeline(client, PipelineSettings(strategy="llm"))  # the model does the extraction
         doc = load_document(SEED_000)
         warm = {"model": client.endpoint.model, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4}
 

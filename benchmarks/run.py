@@ -1,7 +1,7 @@
 """Run the summarizer benchmarks side by side and write the results as Markdown.
 
     python benchmarks/run.py            # full run, writes benchmarks/RESULTS.md (15-25 minutes on 2 cores)
-    python benchmarks/run.py --quick    # CI: reduced sizes, skips B5 and B6, no profiles, Markdown to stdout
+    python benchmarks/run.py --quick    # CI: reduced sizes, skips B5, B6 and B8, no profiles, Markdown to stdout
     python benchmarks/run.py --only B1,B4 --output /tmp/bench.md
 
 Every figure is a ratio or a rate measured in the same run, compared with its goal; a
@@ -35,6 +35,7 @@ GOALS = {
     "B5": ("built-in model tokens/s ratio", "≥ 0.9"),
     "B6": ("suite time", "≤ 60 s"),
     "B7": ("prompt overhead", "≤ 1,000 tokens on the first attempt"),
+    "B8": ("evidence strategy time per document", "≤ 0.5 × the llm strategy's"),
 }
 
 
@@ -63,6 +64,7 @@ def _steps(sizes: Sizes, profile: bool, whatif: bool) -> list[tuple[str, Callabl
     from bench_builtin import bench_builtin_model, bench_suite
     from bench_pipeline import bench_overhead, bench_scaling
     from bench_scoring import bench_alignment, bench_scoring
+    from bench_strategy import bench_strategies
     from bench_tokens import bench_prompt_tokens
 
     return [
@@ -73,6 +75,7 @@ def _steps(sizes: Sizes, profile: bool, whatif: bool) -> list[tuple[str, Callabl
         ("B5", lambda: bench_builtin_model(profile, whatif)),
         ("B6", lambda: bench_suite(profile, whatif)),
         ("B7", bench_prompt_tokens),
+        ("B8", bench_strategies),
     ]
 
 
@@ -158,7 +161,7 @@ def rerender(saved: Path, output: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the selected benchmarks, write the report."""
     parser = argparse.ArgumentParser(description="Summarizer benchmarks (B1-B7); see benchmarks/README.md.")
-    parser.add_argument("--quick", action="store_true", help="reduced sizes for CI; skips B5 and B6")
+    parser.add_argument("--quick", action="store_true", help="reduced sizes for CI; skips B5, B6 and B8")
     parser.add_argument("--output", help="Markdown file to write, or '-' for stdout "
                         "(default: benchmarks/RESULTS.md for a full run, stdout for --quick)")  # fmt: skip
     parser.add_argument("--only", help="comma-separated ids to run, e.g. B1,B4")
@@ -190,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             figures.append(kept[bench_id])
             continue
         what, goal = GOALS[bench_id]
-        if bench_id in ("B5", "B6") and not sizes.slow:
+        if bench_id in ("B5", "B6", "B8") and not sizes.slow:
             log(f"{bench_id}: skipped in --quick")
             figures.append(Figure(bench_id, what, None, "", goal, None, ["skipped in --quick (run without it)"]))
             continue

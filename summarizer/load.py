@@ -190,7 +190,7 @@ _STRONG = {  # reason -> pattern; these always start the non-article tail
     r"|you (?:may|might) also like|recommended for you",
     "tags/navigation": r"(?:tags|tagged|filed under|topics):.*",
     "reader comments": r"leave a (?:reply|comment)|post a comment|comments are closed"
-    r"|join the (?:discussion|conversation)",
+    r"|join the (?:discussion|conversation)|reader comments(?: \(\d+\))?",
 }
 _WEAK = {  # these start it only when no article prose follows before the next marker
     # a bare "Comments" or "3 comments" line is also a section header or counter inside articles

@@ -12,10 +12,11 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
+from summarizer.assist import ASSISTS, BRIEF_TEMPLATE, EVENT_TYPE_TEMPLATE
 from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
 from summarizer.drafts import (
@@ -26,6 +27,7 @@ from summarizer.drafts import (
     model_schema_sha256,
 )
 from summarizer.errors import BudgetExceeded, DeadlineExceeded, ModelError, SummarizerError
+from summarizer.evidence_run import summarize_evidence
 from summarizer.free_text import FreeTextCheck
 from summarizer.ground import split_sentences
 from summarizer.load import DEFAULT_MAX_BYTES, Document, load_document
@@ -52,6 +54,7 @@ from summarizer.schema import (
 )
 from summarizer.validate import (
     CallSettings,
+    ExtractionOutcome,
     TokenBudget,
     extract_with_reasks,
     quotes_in_events,
@@ -80,6 +83,22 @@ class PipelineSettings:
     #: Re-ask once when a fact's own quote does not support it: None = unless the endpoint is the
     #: built-in model, which cannot use such feedback (its unsupported facts are simply dropped).
     support_reask: bool | None = None
+    #: llm: the model extracts facts and events; evidence: the program reads them from the article's
+    #: sentences and the model only assists; auto: evidence for the built-in model or a small one.
+    strategy: Literal["llm", "evidence", "auto"] = "auto"
+    #: The endpoint serves a small model (auto picks the evidence strategy for it).
+    small_model: bool = False
+    #: Model assists of the evidence strategy (see :mod:`summarizer.assist`); None = all of them.
+    assists: frozenset[str] | None = None
+    #: Publication date for relative dates (ISO date or year); None = from the page or a byline.
+    published: str | None = None
+
+
+def resolve_strategy(settings: PipelineSettings, endpoint_kind: str) -> Literal["llm", "evidence"]:
+    """The strategy a run uses: ``auto`` is evidence for the built-in model or a small one, else llm."""
+    if settings.strategy != "auto":
+        return settings.strategy
+    return "evidence" if settings.small_model or endpoint_kind == "builtin" else "llm"
 
 
 def quote_choice(sentence: str) -> str:
@@ -132,10 +151,18 @@ class Pipeline:
         self.events = load_template(EVENTS_TEMPLATE, directory)
         self.reask = load_template(REASK_TEMPLATE, directory)
         self.instructions = instruction_text(self.system, self.facts, self.events, self.reask)
+        self.strategy = resolve_strategy(self.settings, client.endpoint.kind)
+        assists = self.settings.assists
+        self.assists = frozenset(ASSISTS) if assists is None else assists
+        self.assist_templates = {"summary": load_template(BRIEF_TEMPLATE, directory),
+                                 "event_type": load_template(EVENT_TYPE_TEMPLATE, directory)}  # fmt: skip
 
     @property
     def templates(self) -> list[Template]:
         """Templates used for every document."""
+        if self.strategy == "evidence":
+            used = [self.assist_templates[name] for name in ASSISTS if name in self.assists]
+            return [self.system, *used, self.reask] if used else []
         used = [self.system, self.facts, self.reask]
         return [*used, self.events] if self.settings.extract_events else used
 
@@ -161,6 +188,10 @@ class Pipeline:
         """Summarize one loaded document; raises a SummarizerError on failure."""
         started = _now()
         budget = budget or TokenBudget(self.settings.token_budget)
+        if self.settings.published:
+            doc = replace(doc, published=self.settings.published)
+        if self.strategy == "evidence":
+            return await summarize_evidence(self, doc, budget, started)
         common = {
             "doc": doc,
             "reask_template": self.reask,
@@ -223,26 +254,7 @@ class Pipeline:
         dateline = free_text.dateline(facts.draft.dateline)
         summary = free_text.summary(facts.draft.summary)
         warnings += free_text.warnings
-        attempts = sum(o.attempts for o in outcomes) + failed_attempts
-        calls = len(outcomes) + (1 if failed_attempts else 0)  # a call refused before it was made is no call
-        provenance = Provenance(
-            source=SourceInfo(
-                path=doc.path, sha256=doc.sha256, chars=len(doc.text), article_chars=len(doc.article_text)
-            ),
-            model=self.client.endpoint.model,
-            endpoint_kind=self.client.endpoint.kind,
-            mode=self.client.endpoint.mode_name,
-            templates=[t.info for t in self.templates],
-            schema_version=SCHEMA_VERSION,
-            schema_sha256=draft_schema_sha256(),
-            usage=budget.used,
-            attempts=attempts,
-            reasks=attempts - calls,
-            first_try_valid=not failed and all(o.first_try_valid for o in outcomes),
-            repairs=sum(o.repairs for o in outcomes),
-            started_at=started,
-            finished_at=_now(),
-        )
+        provenance = self.provenance(doc, budget, outcomes, failed_attempts, not failed, started)
         return SummaryRecord(
             provenance=provenance,
             headline=headline,
@@ -257,10 +269,36 @@ class Pipeline:
             failed_calls=failed,
         )
 
+    def provenance(self, doc: Document, budget: TokenBudget, outcomes: Sequence[ExtractionOutcome[Any]],
+                   failed_attempts: int, complete: bool, started: str) -> Provenance:  # fmt: skip
+        """Where a record came from: the document, the model, the templates, the calls and their cost."""
+        attempts = sum(o.attempts for o in outcomes) + failed_attempts
+        calls = len(outcomes) + (1 if failed_attempts else 0)  # a call refused before it was made is no call
+        return Provenance(
+            source=SourceInfo(
+                path=doc.path, sha256=doc.sha256, chars=len(doc.text), article_chars=len(doc.article_text)
+            ),
+            model=self.client.endpoint.model,
+            endpoint_kind=self.client.endpoint.kind,
+            mode=self.client.endpoint.mode_name,
+            strategy=self.strategy,
+            assists=sorted(self.assists) if self.strategy == "evidence" else [],
+            templates=[t.info for t in self.templates],
+            schema_version=SCHEMA_VERSION,
+            schema_sha256=draft_schema_sha256(),
+            usage=budget.used,
+            attempts=attempts,
+            reasks=attempts - calls,
+            first_try_valid=complete and all(o.first_try_valid for o in outcomes),
+            repairs=sum(o.repairs for o in outcomes),
+            started_at=started,
+            finished_at=_now(),
+        )
+
     def resume_key_for(self, doc: Document) -> str:
         """Identity of a finished document: its text, the prompts, the schema and the model."""
         return resume_key(doc.sha256, [t.info for t in self.templates], draft_schema_sha256(),
-                          self.client.endpoint.model)  # fmt: skip
+                          self.client.endpoint.model, self.strategy)  # fmt: skip
 
     async def run_one(self, source: str, limits: RunLimits | None = None) -> DocumentRecordT | None:
         """Load and summarize one source; any SummarizerError becomes an ErrorRecord.
@@ -309,17 +347,18 @@ class Pipeline:
         return [r for r in results if r is not None]
 
 
-def resume_key(text_sha256: str, templates: Sequence[TemplateInfo], schema_sha256: str, model: str) -> str:
-    """Hash of what makes a summary reusable: document, prompts, schema and model."""
+def resume_key(text_sha256: str, templates: Sequence[TemplateInfo], schema_sha256: str, model: str,
+               strategy: str = "llm") -> str:  # fmt: skip
+    """Hash of what makes a summary reusable: document, prompts, schema, model and strategy."""
     parts = [text_sha256, *(f"{t.name}@{t.sha256}" for t in sorted(templates, key=lambda t: t.name)), schema_sha256,
-             model]  # fmt: skip
+             model, *([strategy] if strategy != "llm" else [])]  # fmt: skip
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def record_resume_key(record: SummaryRecord) -> str:
     """The resume key of a finished record."""
     prov = record.provenance
-    return resume_key(prov.source.sha256, prov.templates, prov.schema_sha256, prov.model)
+    return resume_key(prov.source.sha256, prov.templates, prov.schema_sha256, prov.model, prov.strategy)
 
 
 @dataclass

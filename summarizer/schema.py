@@ -312,6 +312,14 @@ class Provenance(BaseModel):
     model: str = Field(description="Model name sent to the endpoint.")
     endpoint_kind: str = Field(description="openai, vllm, ollama, llamacpp, llama-cpp-python or builtin.")
     mode: str = Field(description="instructor mode used for structured output.")
+    strategy: Literal["llm", "evidence"] = Field(
+        default="llm",
+        description="llm: the model extracted the facts and events; evidence: the program read them from the "
+        "article's sentences, the model only assisting (see assists).",
+    )
+    assists: list[str] = Field(
+        default_factory=list, description="Model assists used by the evidence strategy (summary, event_type)."
+    )
     templates: list[TemplateInfo] = Field(description="Prompt templates and their content hashes.")
     schema_version: str = Field(description="Version of this output schema.")
     schema_sha256: str = Field(description="Hash of the draft schemas sent to the model.")

@@ -270,9 +270,12 @@ def ordered_counts(low: int | None, best: int | None, high: int | None) -> dict[
     return {"low": values[0], "best": best, "high": values[-1]}
 
 
-def build_event(event: DraftEvent, grounder: Grounder) -> tuple[EventRecord, list[DroppedClaim]]:
+def build_event(
+    event: DraftEvent, grounder: Grounder, more_quotes: Sequence[str] = ()
+) -> tuple[EventRecord, list[DroppedClaim]]:
     """Turn a drafted event into a grounded record; casualty counts and person outcomes that their
-    quotes do not state are moved to the dropped claims."""
+    quotes do not state are moved to the dropped claims. ``more_quotes`` are further sentences that
+    describe the event (the evidence strategy reads an event from several)."""
     claims: list[CasualtyClaim] = []
     dropped: list[DroppedClaim] = []
     seen: list[dict[str, object]] = []
@@ -298,7 +301,7 @@ def build_event(event: DraftEvent, grounder: Grounder) -> tuple[EventRecord, lis
             )
             continue
         claims.append(claim)
-    evidence = [grounder.ground(event.quote)]
+    evidence = [grounder.ground(quote) for quote in dict.fromkeys([event.quote, *more_quotes])]
     quotes = evidence + [e for claim in claims for e in claim.evidence]
     persons = []
     for p in event.persons:
@@ -341,16 +344,19 @@ def build_event(event: DraftEvent, grounder: Grounder) -> tuple[EventRecord, lis
     ), dropped
 
 
-def build_events(draft: EventsDraft, grounder: Grounder) -> tuple[list[EventRecord], list[DroppedClaim]]:
-    """Ground each drafted event; drop those described only by non-article text."""
+def build_events(
+    draft: EventsDraft, grounder: Grounder, more_quotes: Sequence[Sequence[str]] = ()
+) -> tuple[list[EventRecord], list[DroppedClaim]]:
+    """Ground each drafted event; drop those described only by non-article text. ``more_quotes[i]``
+    are further sentences describing event ``i``."""
     events: list[EventRecord] = []
     dropped: list[DroppedClaim] = []
-    for event in draft.events:
+    for index, event in enumerate(draft.events):
         reason = grounder.non_article_source(event.quote)
         if reason is not None:
             dropped.append(DroppedClaim(statement=f"event: {event.quote[:120]}", reason=f"quote comes from {reason}"))
             continue
-        record, lost = build_event(event, grounder)
+        record, lost = build_event(event, grounder, more_quotes[index] if index < len(more_quotes) else ())
         events.append(record)
         dropped.extend(lost)
     return events, dropped

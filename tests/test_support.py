@@ -73,3 +73,11 @@ def test_a_persons_outcome_must_be_in_the_quote() -> None:
 def test_names_are_runs_of_capitalised_words_without_sentence_openers_or_numbers() -> None:
     text = "Seven AQIS members died. The US and al Qaeda met Ayman al-Zawahiri's courier in Musa Qala on Sept. 23."
     assert statement_names(text) == ["AQIS", "US", "al Qaeda", "Ayman al-Zawahiri", "Musa Qala"]
+
+
+def test_a_vague_count_is_no_number_so_a_sentence_still_supports_itself() -> None:
+    """Written for the tests: "multiple" and "some" state an outcome, not a figure."""
+    for sentence in ('Khetab and "multiple other operatives" were killed during operations, officials said.',
+                     "The army named some of the other fighters killed."):  # fmt: skip
+        assert support(sentence, [sentence]).verdict == "supported"
+    assert support("Two fighters were killed.", ["Some fighters were killed."]).verdict != "supported"

@@ -56,7 +56,9 @@ _TOLL_SKIPS = frozenset({"rose", "risen", "to", "at", "of", "stood", "climbed", 
 _PARTICIPLE_ENDINGS = ("ed", "en", "slain", "hurt")
 _ATTRIBUTION_GAP = frozenset({"has", "have", "had", "also", "later", "previously", "would", "could", "did", "does",
                               "do", "not", "n't", "never", "publicly", "officially", "earlier", "separately",
-                              "told", "to"})  # fmt: skip
+                              "told", "to", "first", "then", "repeatedly", "again", "initially", "subsequently",
+                              "quickly", "reportedly", "already", "recently", "now", "further", "swiftly",
+                              "formally"})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,11 +332,27 @@ def find_attributions(tokens: Sequence[Token], cased: str) -> list[Attribution]:
             continue  # "was said to", "are frequently reported": no source here
         negated = negated_at(tokens, i)
         j = _skip_aside(tokens, norm, j)
+        j = _skip_aside(tokens, norm, _skip_coordinated_predicate(tokens, j))
         before = _words_until(tokens, norm, j, -1)
         source = before or _words_until(tokens, norm, i + 1, 1)
         if source:
             found.append(Attribution(source, kind, i, negated))
     return found
+
+
+def _skip_coordinated_predicate(tokens: Sequence[Token], j: int) -> int:
+    """Step back over a first predicate joined by "and": in "UNSOM condemned the attack and said", the
+    source of "said" is the subject of "condemned". Returns the index before that predicate's verb,
+    or ``j`` when the words before the verb are not "<verb>ed ... and"."""
+    if j < 1 or tokens[j].text != "and":
+        return j
+    k = j - 1
+    while k >= 0 and j - k <= 8 and not tokens[k].brk and tokens[k].text not in {",", "that", '"'}:
+        word = tokens[k].text
+        if word.endswith("ed") and word not in _DETERMINERS and k > 0:
+            return k - 1
+        k -= 1
+    return j
 
 
 def _skip_aside(tokens: Sequence[Token], norm: str, j: int) -> int:
@@ -377,6 +395,6 @@ def _words_until(tokens: Sequence[Token], norm: str, start: int, step: int) -> s
         j += step
     if step < 0:
         picked.reverse()
-    while picked and picked[0].text in _DETERMINERS:
-        picked.pop(0)
+    while picked and (picked[0].text in _DETERMINERS or (step < 0 and picked[0].text in {"as", "and", "but"})):
+        picked.pop(0)  # "As Nicholson noted": the source is Nicholson
     return norm[picked[0].start : picked[-1].end] if picked else ""

@@ -40,7 +40,8 @@ _NOT_NAMES = FUNCTION_WORDS | {
     "afghan", "american", "u.s",
 }  # fmt: skip
 _SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9)][.!?])\s+|\n+")
-_NAME = re.compile(r"(?:\bal[- ])?[A-Z][\w'.\-]*(?:\s+(?:al-|al\s+|bin\s+|of\s+)?[A-Z][\w'.\-]*)*")
+#: A name does not start inside a hyphenated word ("anti-Taliban" names no one).
+_NAME = re.compile(r"(?<![\w\-])(?:\bal[- ])?[A-Z][\w'.\-]*(?:\s+(?:al-|al\s+|bin\s+|of\s+)?[A-Z][\w'.\-]*)*")
 
 
 _NO_ALIASES = AliasTable()
@@ -91,7 +92,9 @@ def statement_elements(statement: str, year: int | None, published: dt.date | No
         return [[base]]
     found = []
     for m in outcomes:
-        counted = [NumberElement(low=m.count.low, high=m.count.high)] if m.count is not None else []
+        # A vague count ("multiple", "some") states no number: only the outcome is asserted.
+        exact = m.count is not None and m.count.kind != "vague"
+        counted = [NumberElement(low=m.count.low, high=m.count.high)] if exact and m.count is not None else []
         patients: list[str | None] = (
             [n for n in names if _names_patient(statement, n, m.patient)] if not counted else []
         )

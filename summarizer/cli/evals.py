@@ -18,6 +18,13 @@ import typer
 
 from summarizer.cassette import RecordMode
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_REGRESSION, app, fail, say, setup_logging, stderr, stdout
+from summarizer.cli.strategy import (
+    AssistOption,
+    PublishedOption,
+    SmallModelOption,
+    StrategyOption,
+    strategy_settings,
+)
 from summarizer.errors import SummarizerError
 from summarizer.write import write_atomic
 
@@ -73,9 +80,16 @@ def eval_run(
     judge: Annotated[
         bool, typer.Option(help="Also ask an LLM judge (same client, own cassette); off by default.")
     ] = False,
+    strategy: StrategyOption = "auto",
+    assist: AssistOption = [],  # noqa: B006
+    small_model: SmallModelOption = False,
+    published: PublishedOption = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
     """Summarize every case (through cassettes by default), score, and write a run log.
+
+    The evidence strategy replays ``<case>.evidence.yaml``, the llm strategy ``<case>.yaml``; each
+    case's publication date (or year) is given to the pipeline as --published would be.
 
     A cassette answers only the requests it recorded, and the sampling options are part of
     each request: other values than the recording's fail those samples (exit 1)."""
@@ -92,7 +106,8 @@ def eval_run(
         raise fail(f"--record-mode must be one of {', '.join(RecordMode.__members__)}")
     options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode, seed=seed)
     settings = PipelineSettings(call=CallSettings(max_tokens=max_tokens, temperature=temperature,
-                                                  max_reasks=max_reasks))  # fmt: skip
+                                                  max_reasks=max_reasks),
+                                **strategy_settings(strategy, assist, small_model, published))  # fmt: skip
     path = output or Path("runs") / f"eval-{now_utc().replace(':', '')}.json"
 
     def progress(sample: SampleLog) -> None:

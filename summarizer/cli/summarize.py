@@ -14,6 +14,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from summarizer.cassette import Cassette, RecordMode
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, app, fail, say, setup_logging, stderr
+from summarizer.cli.strategy import (
+    AssistOption,
+    PublishedOption,
+    SmallModelOption,
+    StrategyOption,
+    strategy_settings,
+)
 from summarizer.errors import SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
 from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, RunLimits, record_resume_key
@@ -113,6 +120,10 @@ def summarize(
     run_token_budget: Annotated[Optional[int], typer.Option(min=1, help="Tokens for the whole run.")] = None,
     cassette: Annotated[Optional[Path], typer.Option(help="Record/replay model calls in this YAML file.")] = None,
     record_mode: Annotated[str, typer.Option(help="none (replay only), once, new or rewrite.")] = "none",
+    strategy: StrategyOption = "auto",
+    assist: AssistOption = [],  # noqa: B006  (typer reads the default)
+    small_model: SmallModelOption = False,
+    published: PublishedOption = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug.")] = 0,
 ) -> None:
     """Summarize articles into grounded, schema-valid records."""
@@ -130,6 +141,7 @@ def summarize(
         max_bytes=max_bytes,
         extract_events=events,
         quote_choices=QUOTE_POLICIES[quotes],
+        **strategy_settings(strategy, assist, small_model, published),
     )
     options = EndpointOptions.from_env(
         base_url=base_url, model=model, kind=endpoint_kind, mode=mode, timeout=timeout,

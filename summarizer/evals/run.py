@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from summarizer.cassette import Cassette, RecordMode
@@ -24,7 +25,7 @@ from summarizer.evals.runlog import (
 from summarizer.evals.samples import LoadedCase, load_cases, make_sample, select_cases
 from summarizer.evals.scorers import score_sample
 from summarizer.load import load_document
-from summarizer.pipeline import Pipeline, PipelineSettings
+from summarizer.pipeline import Pipeline, PipelineSettings, resolve_strategy
 from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, load_template
 from summarizer.schema import SCHEMA_VERSION, ErrorRecord, SummaryRecord
 from summarizer.session import EndpointOptions, open_client
@@ -45,11 +46,16 @@ async def run_eval(
     cases = select_cases(cases, case_ids)
     cassette_dir = (config_path.parent / config.cassettes).resolve()
     samples: list[SampleLog] = []
+    strategy = resolve_strategy(settings, options.kind or ("builtin" if options.base_url is None else "openai"))
+    suffix = ".evidence.yaml" if strategy == "evidence" else ".yaml"
     for loaded in cases:
-        cassette = Cassette.load(cassette_dir / f"{loaded.case.id}.yaml", record_mode)
+        cassette = Cassette.load(cassette_dir / f"{loaded.case.id}{suffix}", record_mode)
+        # The case's publication date (or year) is document metadata, given as --published would be.
+        published = settings.published or str(loaded.case.published or loaded.case.year)
         started = time.perf_counter()
         async with open_client(options, cassette) as client:
-            record = await Pipeline(client, settings).run_one(str(loaded.document))
+            case_settings = replace(settings, strategy=strategy, published=published)
+            record = await Pipeline(client, case_settings).run_one(str(loaded.document))
         assert record is not None  # only resumed batches skip documents
         duration = time.perf_counter() - started
         if isinstance(record, ErrorRecord):
@@ -70,6 +76,7 @@ async def run_eval(
         if on_sample is not None:
             on_sample(log)
     spec = _spec(config_path, config, cases, samples, settings, record_mode, cassette_dir, options.seed)
+    spec.strategy = strategy
     return RunLog(spec=spec, samples=samples)
 
 

@@ -42,6 +42,7 @@ class RunSpec(BaseModel):
     config: str = Field(description="Eval config path.")
     cases: list[CaseRef] = Field(description="Case files.")
     record_mode: str = Field(description="Cassette record mode used.")
+    strategy: str = Field(default="llm", description="Extraction strategy of the run: llm or evidence.")
     cassettes: str = Field(description="Cassette directory.")
     sampling: dict[str, Any] = Field(
         default_factory=dict, description="Sampling and re-ask settings of the run (temperature, seed ...)."

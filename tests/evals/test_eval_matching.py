@@ -267,3 +267,34 @@ def test_a_possessive_keyword_matches_its_bare_word() -> None:
     guards = Elements(outcome="killed", keywords=["bodyguard|bodyguards", "commander|Tela"])
     assert ok(guards, "The strike killed several of Tela's bodyguards.")
     assert not ok(guards, "The strike killed several of Bukar Modu's bodyguards.")
+
+
+# Written for these tests: readings that the evidence strategy's verbatim sentences exposed.
+NO_SOLDIER_KILLED = Elements(entities=["Nigerian Army"], outcome="killed", negated=True, keywords=["soldier|soldiers"])
+JIIS_NOT_KILLED = Elements(entities=["Jiis"], subject="Jiis", outcome="killed", negated=True)
+
+
+def test_a_denial_about_soldiers_is_not_contradicted_by_soldiers_killing_others() -> None:
+    kills = "The Nigerian Army said its soldiers killed 31 of the terrorists."
+    assert not check_elements(NO_SOLDIER_KILLED, kills, ALIASES, 2024).contradiction
+    deaths = "The Nigerian Army said three soldiers were killed."
+    assert check_elements(NO_SOLDIER_KILLED, deaths, ALIASES, 2024).contradiction  # the patient is a soldier
+
+
+def test_another_source_saying_otherwise_is_a_conflicting_report_not_a_contradiction() -> None:
+    other = check_elements(JIIS_NOT_KILLED, "The ministry said Jiis was among the dead.", ALIASES, 2023,
+                           source="al-Shabaab", attribution="ministry")  # fmt: skip
+    assert not other.ok and not other.contradiction
+    same = check_elements(JIIS_NOT_KILLED, "Al-Shabaab said Jiis was killed.", ALIASES, 2023, source="al-Shabaab",
+                          attribution="al-Shabaab")  # fmt: skip
+    assert same.contradiction  # the source itself affirming what it denied
+
+
+def test_a_source_relayed_by_another_keeps_its_credit_and_a_wrong_source_still_loses_it() -> None:
+    relayed = "The NDS named 80 other AQIS members killed, according to TOLOnews."
+    assert check_elements(EIGHTY, relayed, ALIASES, 2017, source="National Directorate of Security",
+                          attribution="TOLOnews").ok  # fmt: skip
+    wrong = "TOLOnews said 80 other AQIS members were killed."
+    result = check_elements(EIGHTY, wrong, ALIASES, 2017, source="National Directorate of Security",
+                            attribution="TOLOnews")  # fmt: skip
+    assert not result.ok and result.contradiction

@@ -81,9 +81,10 @@ def _article_sentences(path: Path) -> list[str]:
     for region in doc.excluded:
         text = text[: region.start] + " " * (region.end - region.start) + text[region.end :]
     article = text[doc.article_start : doc.article_end]
-    if case.article_ends:
-        assert case.article_ends in article, case.article_ends
-        article = article[: article.index(case.article_ends)]
+    if case.article_ends:  # the loader may already end the article there (a "Reader comments" heading)
+        at = doc.text.find(case.article_ends)
+        assert at >= 0, case.article_ends
+        article = text[doc.article_start : min(doc.article_end, at)]
     return split_sentences(article, min_chars=1, max_chars=100_000)
 
 

@@ -1,0 +1,80 @@
+"""Model assists for the evidence strategy: small, closed tasks a tiny model can do.
+
+- ``summary``: a one- or two-sentence summary of the sentences the program selected (the free-text
+  check removes what the article does not say; the lead sentences are the fallback);
+- ``event_type``: the sub-event type of an event whose action words fit several types, chosen from
+  that closed list (constrained decoding makes any other answer impossible).
+
+Each assist is optional (``--assist``), and a failed assist leaves the program's own reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from summarizer.call import ModelClient
+from summarizer.drafts import model_schema_sha256
+from summarizer.prompt import Template, render_messages
+from summarizer.schema import SubEventType
+from summarizer.validate import CallSettings, ExtractionOutcome, TokenBudget, extract_with_reasks
+
+ASSISTS = ("summary", "event_type")
+BRIEF_TEMPLATE = "brief.md.j2"
+EVENT_TYPE_TEMPLATE = "event_type.md.j2"
+#: Assist answers are short: this caps each call's completion.
+ASSIST_MAX_TOKENS = 160
+
+
+class BriefDraft(BaseModel):
+    """A short summary."""
+
+    model_config = ConfigDict(extra="forbid")
+    summary: str = Field(description="One or two sentences: who did what to whom, when and where.", max_length=400)
+
+
+def _choice_model(choices: Sequence[SubEventType]) -> type[BaseModel]:
+    kind: Any = Literal[tuple(choices)]  # type: ignore[valid-type]
+    return create_model(
+        "EventTypeChoice",
+        __config__=ConfigDict(extra="forbid"),
+        sub_event_type=(kind, Field(description="The kind of event the sentence reports.")),
+    )
+
+
+def _tag(*templates: Template) -> str:
+    return ",".join(f"{t.name}@{t.sha256[:16]}" for t in templates)
+
+
+async def _ask(client: ModelClient, model: type[BaseModel], messages: list[dict[str, str]], *, doc: Any,
+               templates: tuple[Template, ...], reask: Template, settings: CallSettings,
+               budget: TokenBudget) -> ExtractionOutcome[Any]:  # fmt: skip
+    small = CallSettings(max_tokens=min(settings.max_tokens, ASSIST_MAX_TOKENS), temperature=settings.temperature,
+                         max_reasks=min(settings.max_reasks, 1))  # fmt: skip
+    return await extract_with_reasks(
+        client, model, messages, doc=doc, quotes_of=lambda _: [], reask_template=reask,
+        template_tag=_tag(*templates, reask), schema_tag=f"{model.__name__}@{model_schema_sha256(model)[:16]}",
+        settings=small, budget=budget,
+    )  # fmt: skip
+
+
+async def brief(client: ModelClient, sentences: Sequence[str], *, doc: Any, system: Template, template: Template,
+                reask: Template, settings: CallSettings, budget: TokenBudget) -> ExtractionOutcome[Any]:  # fmt: skip
+    """A short summary of the selected sentences, from the model."""
+    messages = render_messages(template, system, "\n".join(sentences))
+    return await _ask(client, BriefDraft, messages, doc=doc, templates=(system, template), reask=reask,
+                      settings=settings, budget=budget)  # fmt: skip
+
+
+async def choose_event_type(client: ModelClient, sentence: str, choices: Sequence[SubEventType], *, doc: Any,
+                            system: Template, template: Template, reask: Template, settings: CallSettings,
+                            budget: TokenBudget) -> ExtractionOutcome[Any]:  # fmt: skip
+    """The sub-event type of one sentence, chosen by the model from ``choices``."""
+    messages = [
+        {"role": "system", "content": system.render()},
+        {"role": "user", "content": template.render(article=sentence, choices=list(choices))},
+    ]
+    return await _ask(client, _choice_model(choices), messages, doc=doc, templates=(system, template), reask=reask,
+                      settings=settings, budget=budget)  # fmt: skip
