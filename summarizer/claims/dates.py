@@ -50,8 +50,14 @@ class DateMention:
 
     def resolve(self, default_year: int | None, published: dt.date | None) -> tuple[dt.date, dt.date] | None:
         """(first day, last day), or None when the text alone cannot say which days."""
-        if self.weekday is not None or self.relative is not None:
-            return _relative(self.relative or calendar.day_name[self.weekday or 0], published)
+        if self.weekday is not None and self.relative is None:
+            if published is None:
+                return None
+            # The most recent such day, the publication day itself included ("on Friday" in Friday's paper).
+            day = published - dt.timedelta(days=(published.weekday() - self.weekday) % 7)
+            return day, day
+        if self.relative is not None:
+            return _relative(self.relative, published)
         year = self.year or default_year
         if year is None:
             return None

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from summarizer.claims.elements import DateElement, Elements, NumberElement, PeriodElement
 from summarizer.claims.clauses import OutcomeMention
+from summarizer.claims.elements import DateElement, Elements, NumberElement, PeriodElement
 from summarizer.claims.features import Features, analyse, is_generic_source
 from summarizer.claims.names import AliasTable, mentions
 

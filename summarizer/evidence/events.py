@@ -30,6 +30,13 @@ CARRY_OVER = 3
 #: Event types whose mentions may be one event (a raid with air support, arrests during a raid).
 _VIOLENT = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 _PLACE_LEVEL = r"(?:,? (?:and )?[A-Z][\w'-]+)*,? (?:and )?(?:district|province|provinces|state|village|region)\b"
+_NOT_EVENT_DATE = frozenset({"since", "until", "till", "by", "before"})
+#: A correction note ("Correction, March 15: an earlier version ...") reports no event.
+_CORRECTION = re.compile(
+    r"^correction\b|\bearlier version of this (?:article|story|report)\b|"
+    r"\bwas (?:changed|corrected|updated) after publication\b",
+    re.IGNORECASE,
+)
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 #: Words of an organisation or group, never a person's name.
 _ORG_WORDS = frozenset(
@@ -139,8 +146,12 @@ def event_date(f: Features, year: int | None, published: dt.date | None) -> Even
     best: EventDate | None = None
     for mention in f.dates:
         before = f.norm[: mention.start].split()
-        if before and before[-1] in ATTRIBUTION_VERBS:
-            continue
+        if before and (before[-1] in ATTRIBUTION_VERBS or before[-1] in _NOT_EVENT_DATE):
+            continue  # "tweeted Tuesday", "since January": not when the event happened
+        near = before[-5:]
+        after = f.norm[mention.end :].split()[:4]
+        if any(w in ATTRIBUTION_VERBS for w in near) and not lexicon().actions_in(" ".join(near + after)):
+            continue  # "said in a statement on Wednesday": when it was said ("said the raid on ..." is kept)
         if mention.precision == "year" and (not before or before[-1] != "in"):
             continue
         resolved = mention.resolve(year, published)
@@ -155,7 +166,10 @@ def read_mention(index: int, sentence: str, document: str, year: int | None, pub
     """A sentence read for an event: action, outcomes, date, place and source."""
     f = analyse(sentence)
     outcomes = [m for m in f.outcomes if not m.negated]
+    # Who was hit: a counted patient's group, else the first group word of the sentence ("the base").
     target = next((_group(f, m) for m in outcomes if _group(f, m) != "unknown"), None)
+    if target is None and lexicon().group_of(sentence) != "unknown":
+        target = lexicon().group_of(sentence)
     source = next((a.source for a in f.attributions if not a.negated), None)
     return Mention(index, sentence, f, lexicon().read(sentence, target), outcomes,
                    event_date(f, year, published), locate([sentence], document), source)  # fmt: skip
@@ -169,9 +183,14 @@ def _group(f: Features, m: OutcomeMention) -> CountedGroup:
     return lexicon().group_of(_patient_words(f, m))
 
 
+def _is_development(reading: ActionReading | None) -> bool:
+    """A strategic development (property destroyed, an agreement): its own event even when unanchored."""
+    return reading is not None and SUB_EVENT_TO_EVENT[reading.sub_event_type] == "Strategic developments"
+
+
 def is_event_mention(m: Mention) -> bool:
     """It names an action, or someone killed, captured or injured."""
-    return m.reading is not None or bool(m.outcomes)
+    return (m.reading is not None or bool(m.outcomes)) and not _CORRECTION.search(m.sentence)
 
 
 def agreement(group: EventGroup, m: Mention) -> int:
@@ -201,10 +220,11 @@ def group_mentions(mentions: Sequence[Mention]) -> list[EventGroup]:
     groups: list[EventGroup] = []
     current: EventGroup | None = None
     for m in mentions:
-        anchored = m.date is not None or m.place.precision != "unknown"
+        # A place anchors only a sentence that names an action ("taken to hospital in X" does not).
+        anchored = m.date is not None or (m.place.precision != "unknown" and m.reading is not None)
         if not anchored and current is not None and m.index - current.last <= CARRY_OVER:
-            if types_agree(current.reading, m.reading):
-                current.add(m)
+            if types_agree(current.reading, m.reading) or m.outcomes or not _is_development(m.reading):
+                current.add(m)  # counts and arrests reported after an event belong to it
                 continue
             follow = EventGroup(date=current.date, place=current.place)  # "in the raid": that raid's date and place
             follow.add(m)
@@ -236,7 +256,12 @@ def _casualties(group: EventGroup) -> list[DraftCasualty]:
                 continue
             low, high = int(q.low), (int(q.high) if q.high is not None else None)
             source = (m.source or "the article")[:80]
-            claims.append(DraftCasualty(group=_group(m.features, o), outcome=o.outcome, low=low, best=int(q.value),
+            # "arrested 9 and killed 31 of the terrorists": a bare count shares its sentence's group.
+            group = _group(m.features, o)
+            if group == "unknown":
+                known = {_group(m.features, other) for other in m.outcomes} - {"unknown"}
+                group = known.pop() if len(known) == 1 else group
+            claims.append(DraftCasualty(group=group, outcome=o.outcome, low=low, best=int(q.value),
                                         high=high, claimed_by=source, quote=m.sentence))  # fmt: skip
     return claims[:4]
 
