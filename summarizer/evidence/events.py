@@ -257,11 +257,11 @@ def _casualties(group: EventGroup) -> list[DraftCasualty]:
             low, high = int(q.low), (int(q.high) if q.high is not None else None)
             source = (m.source or "the article")[:80]
             # "arrested 9 and killed 31 of the terrorists": a bare count shares its sentence's group.
-            group = _group(m.features, o)
-            if group == "unknown":
+            counted = _group(m.features, o)
+            if counted == "unknown":
                 known = {_group(m.features, other) for other in m.outcomes} - {"unknown"}
-                group = known.pop() if len(known) == 1 else group
-            claims.append(DraftCasualty(group=group, outcome=o.outcome, low=low, best=int(q.value),
+                counted = known.pop() if len(known) == 1 else counted
+            claims.append(DraftCasualty(group=counted, outcome=o.outcome, low=low, best=int(q.value),
                                         high=high, claimed_by=source, quote=m.sentence))  # fmt: skip
     return claims[:4]
 
