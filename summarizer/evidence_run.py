@@ -37,6 +37,10 @@ async def summarize_evidence(pipeline: Pipeline, doc: Document, budget: TokenBud
                 continue
             outcomes.append(outcome)
             chosen[index] = outcome.draft.sub_event_type
+    for index, _sentence, candidates in drafts.ambiguous():
+        picked = chosen.get(index, candidates[0])
+        how = "the model chose" if index in chosen else "the lexicon's default"
+        warnings.append(f"event {index + 1}: its action words fit {' or '.join(candidates)}; {how}: {picked}")
     events_draft = drafts.with_sub_types(chosen)
     grounder = Grounder(doc)
     key_facts, dropped = build_key_facts(drafts.facts, grounder)

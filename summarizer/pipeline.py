@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from summarizer.assist import ASSISTS, BRIEF_TEMPLATE, EVENT_TYPE_TEMPLATE
+from summarizer.assist import ASSISTS, BRIEF_TEMPLATE, DEFAULT_ASSISTS, EVENT_TYPE_TEMPLATE
 from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
 from summarizer.drafts import (
@@ -88,7 +88,7 @@ class PipelineSettings:
     strategy: Literal["llm", "evidence", "auto"] = "auto"
     #: The endpoint serves a small model (auto picks the evidence strategy for it).
     small_model: bool = False
-    #: Model assists of the evidence strategy (see :mod:`summarizer.assist`); None = all of them.
+    #: Model assists of the evidence strategy (see :mod:`summarizer.assist`); None = the defaults.
     assists: frozenset[str] | None = None
     #: Publication date for relative dates (ISO date or year); None = from the page or a byline.
     published: str | None = None
@@ -99,6 +99,13 @@ def resolve_strategy(settings: PipelineSettings, endpoint_kind: str) -> Literal[
     if settings.strategy != "auto":
         return settings.strategy
     return "evidence" if settings.small_model or endpoint_kind == "builtin" else "llm"
+
+
+def calls_model(settings: PipelineSettings, endpoint_kind: str) -> bool:
+    """Whether a run makes model calls: the llm strategy does, the evidence strategy only for its assists."""
+    if resolve_strategy(settings, endpoint_kind) == "llm":
+        return True
+    return bool(ASSISTS and (settings.assists if settings.assists is not None else DEFAULT_ASSISTS))
 
 
 def quote_choice(sentence: str) -> str:
@@ -153,7 +160,7 @@ class Pipeline:
         self.instructions = instruction_text(self.system, self.facts, self.events, self.reask)
         self.strategy = resolve_strategy(self.settings, client.endpoint.kind)
         assists = self.settings.assists
-        self.assists = frozenset(ASSISTS) if assists is None else assists
+        self.assists = DEFAULT_ASSISTS if assists is None else assists
         self.assist_templates = {"summary": load_template(BRIEF_TEMPLATE, directory),
                                  "event_type": load_template(EVENT_TYPE_TEMPLATE, directory)}  # fmt: skip
 

@@ -85,9 +85,12 @@ def _saver(recorder: TransportRecorder) -> Callable[..., bool]:
 
 @asynccontextmanager
 async def open_client(
-    options: EndpointOptions, recorder: TransportRecorder | None = None
+    options: EndpointOptions, recorder: TransportRecorder | None = None, *, start_builtin: bool = True
 ) -> AsyncIterator[ModelClient]:
-    """Yield a ready :class:`ModelClient`; stop the built-in server and save cassettes on exit."""
+    """Yield a ready :class:`ModelClient`; stop the built-in server and save cassettes on exit.
+
+    ``start_builtin=False``: the run makes no model call (the evidence strategy without assists), so
+    the built-in server is not started; a call would fail loudly (nothing listens at its address)."""
     register_secret(options.api_key)
     async with AsyncExitStack() as stack:
         # keep-alive for every request in flight (httpx's default keeps only 20 and reconnects)
@@ -102,7 +105,7 @@ async def open_client(
         )
         stack.push_async_callback(http.aclose)
         if options.uses_builtin or options.replays_builtin(recorder):
-            live = recorder is None or recorder.needs_live_endpoint
+            live = (recorder is None or recorder.needs_live_endpoint) and start_builtin
             base_url = stack.enter_context(builtin_server()) if live else REPLAY_BUILTIN_URL
             endpoint = Endpoint(
                 base_url=base_url,

@@ -41,6 +41,8 @@ def replay_seed(seed: str, *extra: str, env: dict[str, str] | None = None, casse
             str(cassettes / f"{seed}.yaml"),
             "--record-mode",
             "none",
+            "--strategy",
+            "llm",
             *extra,
         ],
         env=env,
@@ -265,7 +267,7 @@ def test_library_pipeline_replays_through_the_cassette_fixture(cassette: Cassett
 
     async def run() -> Any:
         async with open_client(EndpointOptions(), cassette) as client:
-            settings = PipelineSettings(extract_events=False)
+            settings = PipelineSettings(extract_events=False, strategy="llm")
             return await Pipeline(client, settings).summarize(load_document(ROOT / "seeds" / f"{SEEDS[1]}.txt"))
 
     record = asyncio.run(run())

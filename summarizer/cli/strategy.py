@@ -19,7 +19,7 @@ StrategyOption = Annotated[
 AssistOption = Annotated[
     list[str],
     typer.Option("--assist", help=f"Model assists of the evidence strategy ({', '.join(ASSISTS)}); repeatable. "
-                 "Default: all; --assist none for none."),
+                 "Default: none (measured no gain on the built-in model)."),
 ]  # fmt: skip
 SmallModelOption = Annotated[bool, typer.Option(help="The endpoint serves a small model (auto picks evidence).")]
 PublishedOption = Annotated[

@@ -23,7 +23,14 @@ from summarizer.cli.strategy import (
 )
 from summarizer.errors import SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
-from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, RunLimits, record_resume_key
+from summarizer.pipeline import (
+    DocumentRecordT,
+    Pipeline,
+    PipelineSettings,
+    RunLimits,
+    calls_model,
+    record_resume_key,
+)
 from summarizer.retry import RetryPolicy
 from summarizer.schema import ErrorRecord, SummaryRecord
 from summarizer.session import EndpointOptions, open_client
@@ -204,7 +211,8 @@ async def _run(
     )  # fmt: skip
     with progress:
         task = progress.add_task("docs", total=len(sources))
-        async with open_client(options, recorder) as client:
+        kind = options.kind or ("builtin" if options.uses_builtin or options.replays_builtin(recorder) else "openai")
+        async with open_client(options, recorder, start_builtin=calls_model(settings, kind)) as client:
             pipeline = Pipeline(client, settings)
 
             def done(record: DocumentRecordT) -> None:

@@ -46,14 +46,26 @@ def table(report: Report) -> Table:
     """A rich table of metrics with CIs and per-sample values."""
     ids = [s.log.id for s in report.samples]
     caption = "\n".join(f"no case (not scored): {u.describe()}" for u in report.run.unmatched) or None
-    result = Table(title=f"summarizer eval ({report.run.spec.model or 'no model'}, {len(ids)} documents)",
-                   caption=caption, caption_justify="left")  # fmt: skip
+    spec = report.run.spec
+    title = f"summarizer eval ({spec.model or 'no model'}, {spec.strategy} strategy, {len(ids)} documents)"
+    result = Table(title=title, caption=caption, caption_justify="left")
     result.add_column("metric")
+    compared = {r.name: r for r in report.comparison.rows} if report.comparison else None
+    if compared is not None:
+        result.add_column("baseline (paired)", justify="right")
     result.add_column("value [95% CI]", justify="right")
+    if compared is not None:
+        result.add_column("difference [95% CI]", justify="right")
     for sample_id in ids:
         result.add_column(sample_id[:12], justify="right")
     for metric in report.metrics.values():
-        row = [f"{metric.name} {_direction(metric.higher_is_better)}", fmt_ci(metric.estimate)]
+        row = [f"{metric.name} {_direction(metric.higher_is_better)}"]
+        side = compared.get(metric.name) if compared is not None else None
+        if compared is not None:
+            row.append(fmt(side.baseline) if side else "n/a")
+        row.append(fmt_ci(metric.estimate))
+        if compared is not None:
+            row.append(fmt_ci(side.difference) + (" REGRESSED" if side.regressed else "") if side else "n/a")
         row += [fmt(metric.per_sample.get(i)) for i in ids]
         result.add_row(*row)
     return result
@@ -66,7 +78,8 @@ def markdown(report: Report) -> str:
     lines = [
         "# summarizer eval report",
         "",
-        f"- model: {spec.model} ({spec.endpoint_kind}, {spec.mode}); record mode: {spec.record_mode}",
+        f"- model: {spec.model} ({spec.endpoint_kind}, {spec.mode}); strategy: {spec.strategy}; "
+        f"record mode: {spec.record_mode}",
         f"- git: {spec.git_revision or 'n/a'}{' (dirty)' if spec.git_dirty else ''}; run at {spec.created_at}",
         f"- schema {spec.schema_version} ({spec.schema_sha256[:12]}); templates: "
         + ", ".join(f"{t.name}@{t.sha256[:12]}" for t in spec.templates),
@@ -101,10 +114,11 @@ def markdown(report: Report) -> str:
                          f"by {verdict['model']}{detail}")  # fmt: skip
     if report.comparison:
         comp = report.comparison
-        lines += ["", f"## Compared with {comp.baseline}", "", "| metric | difference [95% CI] | regressed |",
-                  "|---|---|---|"]  # fmt: skip
+        lines += ["", f"## Compared with {comp.baseline}", "",
+                  "| metric | baseline | this run | difference [95% CI] | regressed |", "|---|---|---|---|---|"]  # fmt: skip
         for row in comp.rows:
-            lines.append(f"| {row.name} | {fmt_ci(row.difference)} | {'YES' if row.regressed else ''} |")
+            sides = " | ".join("n/a" if v is None else f"{v:.3f}" for v in (row.baseline, row.current))
+            lines.append(f"| {row.name} | {sides} | {fmt_ci(row.difference)} | {'YES' if row.regressed else ''} |")
         for sample_id in comp.facts_gained:
             gained, lost = comp.facts_gained[sample_id], comp.facts_lost[sample_id]
             lines.append(f"- {sample_id}: gained {', '.join(gained) or 'none'}; lost {', '.join(lost) or 'none'}")
@@ -173,8 +187,8 @@ def as_json(report: Report) -> dict[str, Any]:
         comp = report.comparison
         data["comparison"] = {
             "baseline": comp.baseline,
-            "metrics": {r.name: {"difference": r.difference.value, **_ci_json(r.difference),
-                                 "regressed": r.regressed} for r in comp.rows},
+            "metrics": {r.name: {"baseline": r.baseline, "current": r.current, "difference": r.difference.value,
+                                 **_ci_json(r.difference), "regressed": r.regressed} for r in comp.rows},
             "facts_gained": comp.facts_gained,
             "facts_lost": comp.facts_lost,
         }  # fmt: skip

@@ -58,6 +58,9 @@ class ComparisonRow:
     name: str
     difference: Estimate
     higher_is_better: bool
+    #: Pooled values over the paired documents, side by side (None when nothing was scored).
+    baseline: float | None = None
+    current: float | None = None
 
     @property
     def regressed(self) -> bool:
@@ -65,6 +68,12 @@ class ComparisonRow:
         if self.difference.low is None or self.difference.high is None:
             return False
         return self.difference.high < 0 if self.higher_is_better else self.difference.low > 0
+
+
+def _pooled(scores: list[Score]) -> float | None:
+    """Sum of numerators over sum of denominators (None when nothing was scored)."""
+    denominator = sum(s.denominator for s in scores)
+    return sum(s.numerator for s in scores) / denominator if denominator else None
 
 
 @dataclass
@@ -155,7 +164,15 @@ def compare(current: list[ScoredSample], baseline: list[ScoredSample], baseline_
         difference = paired_difference(
             [(a.numerator, a.denominator) for a, _ in both], [(b.numerator, b.denominator) for _, b in both], units
         )
-        rows.append(ComparisonRow(name=name, difference=difference, higher_is_better=both[0][0].higher_is_better))
+        rows.append(
+            ComparisonRow(
+                name=name,
+                difference=difference,
+                higher_is_better=both[0][0].higher_is_better,
+                baseline=_pooled([b for _, b in both]),
+                current=_pooled([a for a, _ in both]),
+            )
+        )
     gained: dict[str, list[str]] = {}
     lost: dict[str, list[str]] = {}
     for a, b in pairs:

@@ -25,7 +25,7 @@ from summarizer.evals.runlog import (
 from summarizer.evals.samples import LoadedCase, load_cases, make_sample, select_cases
 from summarizer.evals.scorers import score_sample
 from summarizer.load import load_document
-from summarizer.pipeline import Pipeline, PipelineSettings, resolve_strategy
+from summarizer.pipeline import Pipeline, PipelineSettings, calls_model, resolve_strategy
 from summarizer.prompt import REASK_TEMPLATE, SYSTEM_TEMPLATE, load_template
 from summarizer.schema import SCHEMA_VERSION, ErrorRecord, SummaryRecord
 from summarizer.session import EndpointOptions, open_client
@@ -46,14 +46,16 @@ async def run_eval(
     cases = select_cases(cases, case_ids)
     cassette_dir = (config_path.parent / config.cassettes).resolve()
     samples: list[SampleLog] = []
-    strategy = resolve_strategy(settings, options.kind or ("builtin" if options.base_url is None else "openai"))
+    kind = options.kind or ("builtin" if options.base_url is None else "openai")
+    strategy = resolve_strategy(settings, kind)
+    start_builtin = calls_model(settings, kind)
     suffix = ".evidence.yaml" if strategy == "evidence" else ".yaml"
     for loaded in cases:
         cassette = Cassette.load(cassette_dir / f"{loaded.case.id}{suffix}", record_mode)
         # The case's publication date (or year) is document metadata, given as --published would be.
         published = settings.published or str(loaded.case.published or loaded.case.year)
         started = time.perf_counter()
-        async with open_client(options, cassette) as client:
+        async with open_client(options, cassette, start_builtin=start_builtin) as client:
             case_settings = replace(settings, strategy=strategy, published=published)
             record = await Pipeline(client, case_settings).run_one(str(loaded.document))
         assert record is not None  # only resumed batches skip documents
@@ -68,7 +70,7 @@ async def run_eval(
                             duration_s=round(duration, 3))  # fmt: skip
         if judge and log.output is not None:
             log.judge = await _judge(
-                loaded, SummaryRecord.model_validate(log.output), options, cassette_dir, record_mode
+                loaded, SummaryRecord.model_validate(log.output), options, cassette_dir, record_mode, suffix
             )
         sample = make_sample(loaded, config, log.output, log.error.message if log.error else None)
         log.scores = {name: score.model_dump(mode="json") for name, score in score_sample(sample).items()}
@@ -81,10 +83,17 @@ async def run_eval(
 
 
 async def _judge(
-    loaded: LoadedCase, record: SummaryRecord, options: EndpointOptions, cassette_dir: Path, record_mode: RecordMode
+    loaded: LoadedCase,
+    record: SummaryRecord,
+    options: EndpointOptions,
+    cassette_dir: Path,
+    record_mode: RecordMode,
+    suffix: str = ".yaml",
 ) -> dict[str, object]:
-    """Run the optional judge through its own cassette (``<case>.judge.yaml``)."""
-    cassette = Cassette.load(cassette_dir / f"{loaded.case.id}.judge.yaml", record_mode)
+    """Run the optional judge through its own cassette (``<case>.judge.yaml``, or
+    ``<case>.evidence.judge.yaml`` for the evidence strategy's outputs)."""
+    name = f"{loaded.case.id}{suffix.removesuffix('.yaml')}.judge.yaml"
+    cassette = Cassette.load(cassette_dir / name, record_mode)
     async with open_client(options, cassette) as client:
         try:
             result = await judge_output(client, load_document(loaded.document), record)

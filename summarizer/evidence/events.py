@@ -30,6 +30,8 @@ CARRY_OVER = 3
 #: Event types whose mentions may be one event (a raid with air support, arrests during a raid).
 _VIOLENT = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 _PLACE_LEVEL = r"(?:,? (?:and )?[A-Z][\w'-]+)*,? (?:and )?(?:district|province|provinces|state|village|region)\b"
+#: A dateline opening a sentence ("KADUNA, Nigeria - ", "MOGADISHU, Somalia (AP) — ").
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:, [A-Z][\w .'-]+)?(?: \([^)]{1,30}\))? ?[-\u2013\u2014]+ ")
 _NOT_EVENT_DATE = frozenset({"since", "until", "till", "by", "before"})
 #: A correction note ("Correction, March 15: an earlier version ...") reports no event.
 _CORRECTION = re.compile(
@@ -171,8 +173,9 @@ def read_mention(index: int, sentence: str, document: str, year: int | None, pub
     if target is None and lexicon().group_of(sentence) != "unknown":
         target = lexicon().group_of(sentence)
     source = next((a.source for a in f.attributions if not a.negated), None)
+    where = locate([_DATELINE.sub("", sentence)], document)  # where it was filed is not where it happened
     return Mention(index, sentence, f, lexicon().read(sentence, target), outcomes,
-                   event_date(f, year, published), locate([sentence], document), source)  # fmt: skip
+                   event_date(f, year, published), where, source)  # fmt: skip
 
 
 def _patient_words(f: Features, m: OutcomeMention) -> str:

@@ -82,7 +82,7 @@ def test_killed_60_edit_lowers_recall_and_the_report_explains(tmp_path: Path) ->
 
 def test_eval_run_from_cassettes_then_report(tmp_path: Path) -> None:
     run_path = tmp_path / "run.json"
-    result = runner.invoke(app, ["eval", "run", "--config", str(CONFIG), "-o", str(run_path)])
+    result = runner.invoke(app, ["eval", "run", "--config", str(CONFIG), "--strategy", "llm", "-o", str(run_path)])
     assert result.exit_code == 0, result.stderr
     assert "fact_recall" in result.stdout and "[" in result.stdout  # a value with its CI
     log = json.loads(run_path.read_text(encoding="utf-8"))
@@ -131,8 +131,9 @@ def test_optional_llm_judge_replays_and_is_kept_apart(tmp_path: Path) -> None:
     for name in JUDGE_CASSETTES:
         assert (ROOT / "tests" / "cassettes" / "seeds" / f"{name}.yaml").exists()
     plain, judged = tmp_path / "plain.json", tmp_path / "judged.json"
-    assert runner.invoke(app, ["eval", "run", "--config", str(CONFIG), "-o", str(plain)]).exit_code == 0
-    result = runner.invoke(app, ["eval", "run", "--config", str(CONFIG), "-o", str(judged), "--judge"])
+    llm = ["--strategy", "llm", "--case", "00*"]  # the judge cassettes hold the llm strategy's seed outputs
+    assert runner.invoke(app, ["eval", "run", "--config", str(CONFIG), "-o", str(plain), *llm]).exit_code == 0
+    result = runner.invoke(app, ["eval", "run", "--config", str(CONFIG), "-o", str(judged), "--judge", *llm])
     assert result.exit_code == 0, result.stderr
     logs = [json.loads(p.read_text(encoding="utf-8")) for p in (plain, judged)]
     assert all(s["judge"] is None for s in logs[0]["samples"])

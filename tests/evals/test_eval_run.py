@@ -65,7 +65,7 @@ def test_the_run_log_records_the_sampling_options() -> None:
     ],
 )
 def test_sampling_options_reach_the_request_so_the_cassette_misses_loudly(option: list[str], difference: str) -> None:
-    code, err, log = eval_run("--case", IDS[0], *option)
+    code, err, log = eval_run("--case", IDS[0], "--strategy", "llm", *option)
     assert code == 1  # the sample failed: a cassette answers only the requests it recorded
     assert f"{IDS[0]}: failed: no recorded request matches" in err and difference in err
     assert "samples that failed to run: 000_27aace103a48bbe9" in err

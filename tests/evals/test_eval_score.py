@@ -39,7 +39,7 @@ def summarize_seed_copies(folder: Path) -> Path:
         shutil.copyfile(seed, copy)
         cassette = CASSETTES / "seeds" / f"{case_id}.yaml"
         result = invoke("summarize", copy.relative_to(Path.cwd()), "--cassette", cassette, "-f", "jsonl", "-o", out,
-                        "--resume")  # fmt: skip
+                        "--resume", "--strategy", "llm")  # fmt: skip
         assert result.exit_code == 0, result.stderr
     return out
 
@@ -59,7 +59,9 @@ def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_scoring_summarize_jsonl_agrees_with_eval_run_and_report(elsewhere: Path) -> None:
     out = summarize_seed_copies(elsewhere / "outputs")
-    assert invoke("eval", "run", "--config", CONFIG, "-o", "run.json").exit_code == 0
+    assert (
+        invoke("eval", "run", "--config", CONFIG, "-o", "run.json", "--strategy", "llm", "--case", "00*").exit_code == 0
+    )
     ran = json.loads(invoke("eval", "report", "run.json", "-f", "json").stdout)
 
     result = invoke("eval", "score", out, "--config", CONFIG, "-f", "json")
