@@ -403,6 +403,7 @@ def test_a_reader_comments_heading_ends_the_article(tmp_path: Path) -> None:
     """Written for the tests: comments after a "Reader comments" heading read like prose, yet are not article."""
     text = (
         "Army repels attack\n\nThe army said on Monday that 12 militants were killed in the raid near the base.\n\n"
+        "Residents said the fighting lasted two hours.\n\nThe base was attacked twice last year.\n\n"
         "Reader comments (2)\n\nAli_X: I heard from my uncle that 60 soldiers died at the base and they lie.\n"
     )
     path = tmp_path / "a.txt"

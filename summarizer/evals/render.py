@@ -114,8 +114,8 @@ def markdown(report: Report) -> str:
                          f"by {verdict['model']}{detail}")  # fmt: skip
     if report.comparison:
         comp = report.comparison
-        lines += ["", f"## Compared with {comp.baseline}", "",
-                  "| metric | baseline | this run | difference [95% CI] | regressed |", "|---|---|---|---|---|"]  # fmt: skip
+        header = "| metric | baseline | this run | difference [95% CI] | regressed |"
+        lines += ["", f"## Compared with {comp.baseline}", "", header, "|---|---|---|---|---|"]
         for row in comp.rows:
             sides = " | ".join("n/a" if v is None else f"{v:.3f}" for v in (row.baseline, row.current))
             lines.append(f"| {row.name} | {sides} | {fmt_ci(row.difference)} | {'YES' if row.regressed else ''} |")
