@@ -30,7 +30,7 @@ pytestmark = [
 
 def test_builtin_model_output_is_schema_valid_and_exact_spans_are_verbatim() -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["summarize", str(SEED_000), "--format", "json"])
+    result = runner.invoke(app, ["summarize", str(SEED_000), "--format", "json", "--strategy", "llm"])
     assert result.exit_code == 0, result.stderr
     record = json.loads(result.stdout)
     jsonschema.validate(record, json.loads(runner.invoke(app, ["schema"]).stdout))
@@ -62,7 +62,7 @@ def test_sentences_with_ascii_quotes_are_quote_choices_the_real_grammar_accepts(
     offered with typographic quotes and mapped back, so every quote is an exact article sentence."""
     runner = CliRunner()
     article = ROOT / "tests" / "data" / "quoted_article.txt"
-    result = runner.invoke(app, ["summarize", str(article), "--format", "json"])
+    result = runner.invoke(app, ["summarize", str(article), "--format", "json", "--strategy", "llm"])
     assert result.exit_code in (0, 4), result.stderr
     record = json.loads(result.stdout)
     text = article.read_text(encoding="utf-8")
@@ -73,3 +73,21 @@ def test_sentences_with_ascii_quotes_are_quote_choices_the_real_grammar_accepts(
         assert item["match"] == "exact", item
         assert text[item["start"] : item["end"]] == item["quote"]
     assert any('"' in item["quote"] for item in evidence)  # a quoted sentence was chosen and mapped back
+
+
+def test_the_evidence_strategy_with_both_assists_on_the_real_model() -> None:
+    """The default for the built-in model, with its opt-in assists asked of the live model."""
+    runner = CliRunner()
+    args = ["summarize", str(SEED_000), "--published", "2019", "--assist", "summary", "--assist", "event_type"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    jsonschema.validate(record, json.loads(runner.invoke(app, ["schema"]).stdout))
+    prov = record["provenance"]
+    assert (prov["strategy"], prov["assists"]) == ("evidence", ["event_type", "summary"])
+    assert prov["usage"]["total_tokens"] > 0  # the summary assist asked the model
+    assert record["summary"]  # the model's, as checked, or the lead sentences
+    text = SEED_000.read_text(encoding="utf-8")
+    for fact in record["key_facts"]:
+        assert fact["grounded"] and fact["support"]["verdict"] == "supported"
+        assert all(text[e["start"] : e["end"]] == e["quote"] for e in fact["evidence"])

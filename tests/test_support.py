@@ -81,3 +81,13 @@ def test_a_vague_count_is_no_number_so_a_sentence_still_supports_itself() -> Non
                      "The army named some of the other fighters killed."):  # fmt: skip
         assert support(sentence, [sentence]).verdict == "supported"
     assert support("Two fighters were killed.", ["Some fighters were killed."]).verdict != "supported"
+
+
+def test_a_reporting_verb_used_as_a_noun_names_no_source() -> None:
+    """Written for the tests: "reports do not indicate" is a noun; the source is the statement."""
+    from summarizer.claims import analyse
+
+    sentence = '"Preliminary reports do not indicate enemy fire," the statement said.'
+    assert [a.source for a in analyse(sentence).attributions] == ["statement"]
+    coordinated = "The mission condemned the attack and said 15 civilians died."
+    assert [a.source for a in analyse(coordinated).attributions] == ["mission"]

@@ -325,6 +325,8 @@ def find_attributions(tokens: Sequence[Token], cased: str) -> list[Attribution]:
         kind = ATTRIBUTION_VERBS.get(word)
         if kind is None or word == "according":
             continue
+        if word in _NOUN_VERBS and i + 1 < len(tokens) and tokens[i + 1].text in _AFTER_NOUN:
+            continue  # "preliminary reports do not indicate": a noun, not a reporting verb
         j = i - 1
         while j >= 0 and tokens[j].text in _ATTRIBUTION_GAP:
             j -= 1
@@ -340,6 +342,13 @@ def find_attributions(tokens: Sequence[Token], cased: str) -> list[Attribution]:
     return found
 
 
+_FINITE = frozenset({"did", "does", "do", "has", "had", "have", "was", "were", "is", "are", "will", "would"})
+#: Reporting verbs that are also plural nouns, and the words after them that show the noun.
+_NOUN_VERBS = frozenset({"reports", "report", "claims", "claim", "estimates", "notes", "states"})
+_AFTER_NOUN = frozenset({"do", "does", "did", "have", "has", "had", "not", "of", "from", "indicate", "indicated",
+                         "suggest", "suggested", "show", "showed", "say", "were", "are", "was", "is"})  # fmt: skip
+
+
 def _skip_coordinated_predicate(tokens: Sequence[Token], j: int) -> int:
     """Step back over a first predicate joined by "and": in "UNSOM condemned the attack and said", the
     source of "said" is the subject of "condemned". Returns the index before that predicate's verb,
@@ -349,7 +358,7 @@ def _skip_coordinated_predicate(tokens: Sequence[Token], j: int) -> int:
     k = j - 1
     while k >= 0 and j - k <= 8 and not tokens[k].brk and tokens[k].text not in {",", "that", '"'}:
         word = tokens[k].text
-        if word.endswith("ed") and word not in _DETERMINERS and k > 0:
+        if (word.endswith("ed") or word in _FINITE) and word not in _DETERMINERS and k > 0:
             return k - 1
         k -= 1
     return j

@@ -298,3 +298,11 @@ def test_a_source_relayed_by_another_keeps_its_credit_and_a_wrong_source_still_l
     result = check_elements(EIGHTY, wrong, ALIASES, 2017, source="National Directorate of Security",
                             attribution="TOLOnews")  # fmt: skip
     assert not result.ok and result.contradiction
+
+
+def test_an_affirmed_word_is_no_contradiction_of_an_unanchored_denial() -> None:
+    no_papers = Elements(negated=True, keywords=["documents|papers|identification"])
+    asked = check_elements(no_papers, "Officers asked him for identification.", ALIASES, 2016)
+    assert not asked.ok and not asked.contradiction
+    anchored = Elements(entities=["Asim Omar"], negated=True, keywords=["documents|papers|identification"])
+    assert check_elements(anchored, "Asim Omar had identification papers.", ALIASES, 2016).contradiction
