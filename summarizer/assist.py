@@ -2,6 +2,8 @@
 
 - ``summary``: a one- or two-sentence summary of the sentences the program selected (the free-text
   check removes what the article does not say; the lead sentences are the fallback);
+- ``rank``: which of the most salient sentences (twice as many as are kept) state the key facts,
+  answered as sentence numbers from that closed list;
 - ``event_type``: the sub-event type of an event whose action words fit several types, chosen from
   that closed list (constrained decoding makes any other answer impossible).
 
@@ -21,13 +23,15 @@ from summarizer.prompt import Template, render_messages
 from summarizer.schema import SubEventType
 from summarizer.validate import CallSettings, ExtractionOutcome, TokenBudget, extract_with_reasks
 
-ASSISTS = ("summary", "event_type")
+ASSISTS = ("summary", "event_type", "rank")
 #: Assists on by default: none. Measured on the eval's cases with the built-in 135M model (README,
 #: "Extraction strategies"), the summary assist wrote summaries worse than the lead sentences it
-#: replaces, and the event-type assist chose what the lexicon's default already was.
+#: replaces, the ranking assist lost key facts, and the event-type assist chose what the
+#: lexicon's default already was.
 DEFAULT_ASSISTS: frozenset[str] = frozenset()
 BRIEF_TEMPLATE = "brief.md.j2"
 EVENT_TYPE_TEMPLATE = "event_type.md.j2"
+RANK_TEMPLATE = "rank.md.j2"
 #: Assist answers are short: this caps each call's completion.
 ASSIST_MAX_TOKENS = 160
 
@@ -82,3 +86,25 @@ async def choose_event_type(client: ModelClient, sentence: str, choices: Sequenc
     ]
     return await _ask(client, _choice_model(choices), messages, doc=doc, templates=(system, template), reask=reask,
                       settings=settings, budget=budget)  # fmt: skip
+
+
+def _rank_model(count: int, keep: int) -> type[BaseModel]:
+    number: Any = Literal[tuple(range(1, count + 1))]  # type: ignore[valid-type]
+    return create_model(
+        "SentenceRanking",
+        __config__=ConfigDict(extra="forbid"),
+        chosen=(list[number], Field(description="Numbers of the sentences with the key facts.", max_length=keep)),  # type: ignore[valid-type]
+    )
+
+
+async def rank_sentences(client: ModelClient, candidates: Sequence[str], keep: int, *, doc: Any, system: Template,
+                         template: Template, reask: Template, settings: CallSettings,
+                         budget: TokenBudget) -> ExtractionOutcome[Any]:  # fmt: skip
+    """The model's choice of at most ``keep`` sentences among the numbered ``candidates``."""
+    numbered = "\n".join(f"{i}. {sentence}" for i, sentence in enumerate(candidates, 1))
+    messages = [
+        {"role": "system", "content": system.render()},
+        {"role": "user", "content": template.render(article=numbered, keep=keep)},
+    ]
+    return await _ask(client, _rank_model(len(candidates), keep), messages, doc=doc, templates=(system, template),
+                      reask=reask, settings=settings, budget=budget)  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from summarizer.assist import brief, choose_event_type
+from summarizer.assist import brief, choose_event_type, rank_sentences
 from summarizer.errors import ModelError
 from summarizer.evidence.extract import extract_evidence
 from summarizer.free_text import FreeTextCheck
@@ -42,14 +42,29 @@ async def summarize_evidence(pipeline: Pipeline, doc: Document, budget: TokenBud
         how = "the model chose" if index in chosen else "the lexicon's default"
         warnings.append(f"event {index + 1}: its action words fit {' or '.join(candidates)}; {how}: {picked}")
     events_draft = drafts.with_sub_types(chosen)
+    facts_draft = drafts.facts
+    if "rank" in pipeline.assists:
+        offered, keep = drafts.rank_candidates()
+        try:
+            template = pipeline.assist_templates["rank"]
+            outcome = await rank_sentences(pipeline.client, offered, keep, template=template, **common)
+        except ModelError as exc:
+            warnings.append(f"ranking assist failed ({exc.kind}): kept the salience ranking")
+        else:
+            outcomes.append(outcome)
+            ranked = [offered[n - 1] for n in dict.fromkeys(outcome.draft.chosen)]
+            if ranked:
+                facts_draft = drafts.with_facts(ranked)
+            else:
+                warnings.append("the ranking assist chose no sentence: kept the salience ranking")
     grounder = Grounder(doc)
-    key_facts, dropped = build_key_facts(drafts.facts, grounder)
+    key_facts, dropped = build_key_facts(facts_draft, grounder)
     sentences = [[m.sentence for m in group.mentions] for group in drafts.groups]
     events, dropped_events = build_events(events_draft, grounder, sentences)
     free_text = FreeTextCheck(doc, pipeline.instructions)
     summary = ""
     if "summary" in pipeline.assists:
-        selected = [f.quote for f in drafts.facts.key_facts]
+        selected = [f.quote for f in facts_draft.key_facts]
         try:
             outcome = await brief(pipeline.client, selected, template=pipeline.assist_templates["summary"], **common)
         except ModelError as exc:

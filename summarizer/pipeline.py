@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from summarizer.assist import ASSISTS, BRIEF_TEMPLATE, DEFAULT_ASSISTS, EVENT_TYPE_TEMPLATE
+from summarizer.assist import ASSISTS, BRIEF_TEMPLATE, DEFAULT_ASSISTS, EVENT_TYPE_TEMPLATE, RANK_TEMPLATE
 from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
 from summarizer.drafts import (
@@ -162,7 +162,8 @@ class Pipeline:
         assists = self.settings.assists
         self.assists = DEFAULT_ASSISTS if assists is None else assists
         self.assist_templates = {"summary": load_template(BRIEF_TEMPLATE, directory),
-                                 "event_type": load_template(EVENT_TYPE_TEMPLATE, directory)}  # fmt: skip
+                                 "event_type": load_template(EVENT_TYPE_TEMPLATE, directory),
+                                 "rank": load_template(RANK_TEMPLATE, directory)}  # fmt: skip
 
     @property
     def templates(self) -> list[Template]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from summarizer.drafts import EventsDraft, FactsDraft
 from summarizer.evidence.events import EventGroup, draft_event, event_groups
-from summarizer.evidence.facts import evidence_facts, is_news_sentence
+from summarizer.evidence.facts import draft_fact, evidence_facts, is_news_sentence, rank_candidates
 from summarizer.evidence.published import Publication, publication
 from summarizer.ground import split_sentences
 from summarizer.load import Document
@@ -36,6 +36,16 @@ class EvidenceDrafts:
             if group.reading is not None and group.reading.ambiguous:
                 found.append((i, group.mentions[0].sentence, group.reading.candidates))
         return found
+
+    def rank_candidates(self) -> tuple[list[str], int]:
+        """Sentences the ranking assist chooses among (twice as many as facts kept), and how many to keep."""
+        candidates, keep = rank_candidates(self.sentences)
+        return [c.sentence for c in candidates], keep
+
+    def with_facts(self, sentences: list[str]) -> FactsDraft:
+        """The facts draft with these sentences (in article order) as the key facts."""
+        ordered = sorted(set(sentences), key=self.sentences.index)
+        return self.facts.model_copy(update={"key_facts": [draft_fact(s) for s in ordered]})
 
     def with_sub_types(self, chosen: dict[int, SubEventType]) -> EventsDraft:
         """The events draft with the given events' sub-event types replaced."""

@@ -116,6 +116,15 @@ def select_sentences(sentences: Sequence[str], limit: int | None = None) -> list
     return sorted(picked, key=lambda s: s.index)
 
 
+def rank_candidates(sentences: Sequence[str]) -> tuple[list[Scored], int]:
+    """Candidates for the ranking assist: the most salient news sentences, twice as many as the facts
+    kept (in article order), and how many facts to keep."""
+    news = [salience(i, s, len(sentences)) for i, s in enumerate(sentences) if is_news_sentence(s)]
+    keep = fact_count(len(news))
+    picked = sorted(news, key=lambda s: (-s.score, s.index))[: 2 * keep]
+    return sorted(picked, key=lambda s: s.index), keep
+
+
 def source_and_status(sentence: str) -> tuple[str, FactStatus]:
     """Who the sentence says says so, and how (its first affirmative attribution); the article otherwise."""
     attribution = next((a for a in analyse(sentence).attributions if not a.negated), None)
