@@ -200,6 +200,7 @@ def markdown(record: Record) -> str:
         f"# {record.headline}",
         "",
         f"*Source:* `{prov.source.path}` · *model:* {prov.model} ({prov.endpoint_kind}, {prov.mode}) · "
+        f"*strategy:* {prov.strategy}{' + ' + ', '.join(prov.assists) if prov.assists else ''} · "
         f"*tokens:* {prov.usage.total_tokens} · *attempts:* {prov.attempts}",
     ]
     if record.dateline:

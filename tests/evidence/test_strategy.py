@@ -166,3 +166,17 @@ def test_the_ranking_assist_replays_and_only_chooses_among_the_offered_sentences
         assert facts and all(f["grounded"] and f["support"]["verdict"] == "supported" for f in facts)
         # Measured, not assumed: on these cases the 135M model's choice loses key facts (README).
         assert _value(log, ranked["id"], "key_fact_recall") <= _value(plain, default["id"], "key_fact_recall")  # type: ignore[operator]
+
+
+def test_a_finished_record_is_resumed_only_under_the_same_strategy() -> None:
+    from summarizer.pipeline import resume_key
+
+    llm = resume_key("sha", [], "schema", "model")
+    assert resume_key("sha", [], "schema", "model", "llm") == llm  # records written before strategies
+    assert resume_key("sha", [], "schema", "model", "evidence") != llm
+
+
+def test_the_markdown_report_names_the_strategy() -> None:
+    result = runner.invoke(app, ["summarize", str(ARTICLE), "--published", "2024-06-03", "-f", "md"])
+    assert result.exit_code == 0, result.stderr
+    assert "*strategy:* evidence ·" in result.stdout
