@@ -12,6 +12,7 @@ from typing import Protocol
 
 import httpx2
 
+from summarizer.cache import ResponseCache
 from summarizer.call import ModelClient
 from summarizer.local_model import builtin_server
 from summarizer.providers import BUILTIN_MODEL, Endpoint, resolve_endpoint
@@ -85,17 +86,24 @@ def _saver(recorder: TransportRecorder) -> Callable[..., bool]:
 
 @asynccontextmanager
 async def open_client(
-    options: EndpointOptions, recorder: TransportRecorder | None = None, *, start_builtin: bool = True
+    options: EndpointOptions,
+    recorder: TransportRecorder | None = None,
+    *,
+    start_builtin: bool = True,
+    cache: ResponseCache | None = None,
 ) -> AsyncIterator[ModelClient]:
     """Yield a ready :class:`ModelClient`; stop the built-in server and save cassettes on exit.
 
     ``start_builtin=False``: the run makes no model call (the evidence strategy without assists), so
-    the built-in server is not started; a call would fail loudly (nothing listens at its address)."""
+    the built-in server is not started; a call would fail loudly (nothing listens at its address).
+    ``cache``: answers already cached are not sent (below a cassette, above the network)."""
     register_secret(options.api_key)
     async with AsyncExitStack() as stack:
         # keep-alive for every request in flight (httpx's default keeps only 20 and reconnects)
         limits = httpx2.Limits(max_connections=256, max_keepalive_connections=256)
         transport: httpx2.AsyncBaseTransport = httpx2.AsyncHTTPTransport(limits=limits)
+        if cache is not None:
+            transport = cache.wrap(transport)
         if recorder is not None:
             transport = recorder.wrap(transport)
             stack.push(_saver(recorder))

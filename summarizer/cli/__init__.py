@@ -60,7 +60,8 @@ def main() -> None:
     app()
 
 
-from summarizer.cli import cassettes as _cassettes  # noqa: E402,F401  (registers commands)
+from summarizer.cli import cache as _cache  # noqa: E402,F401  (registers commands)
+from summarizer.cli import cassettes as _cassettes  # noqa: E402,F401
 from summarizer.cli import evals as _evals  # noqa: E402,F401
 from summarizer.cli import load as _load  # noqa: E402,F401
 from summarizer.cli import summarize as _summarize  # noqa: E402,F401

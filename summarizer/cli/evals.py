@@ -18,6 +18,7 @@ import typer
 
 from summarizer.cassette import RecordMode
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_REGRESSION, app, fail, say, setup_logging, stderr, stdout
+from summarizer.cli.cache import CacheOption, open_cache, report_cache
 from summarizer.cli.strategy import (
     AssistOption,
     PublishedOption,
@@ -84,6 +85,7 @@ def eval_run(
     assist: AssistOption = [],  # noqa: B006
     small_model: SmallModelOption = False,
     published: PublishedOption = None,
+    cache: CacheOption = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
     """Summarize every case (through cassettes by default), score, and write a run log.
@@ -115,13 +117,16 @@ def eval_run(
         stderr.print(f"  {sample.id}: {status}", highlight=False)
 
     try:
-        run = asyncio.run(run_eval(config, options, settings, RecordMode(record_mode), progress, judge, case))
+        responses = open_cache(cache)
+        run = asyncio.run(run_eval(config, options, settings, RecordMode(record_mode), progress, judge, case,
+                                   responses))  # fmt: skip
         write_run_log(run, path)
         report = build_report(run)
     except SummarizerError as exc:
         raise fail(str(exc)) from None
     stdout.print(table(report))
     stderr.print(f"run log: {path}", highlight=False)
+    report_cache(responses)
     raise typer.Exit(_gate(report, fail_under, fail_over, junit))
 
 

@@ -12,8 +12,10 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from summarizer.cache import ResponseCache
 from summarizer.cassette import Cassette, RecordMode
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, app, fail, say, setup_logging, stderr
+from summarizer.cli.cache import CacheOption, open_cache, report_cache
 from summarizer.cli.strategy import (
     AssistOption,
     PublishedOption,
@@ -131,6 +133,7 @@ def summarize(
     assist: AssistOption = [],  # noqa: B006  (typer reads the default)
     small_model: SmallModelOption = False,
     published: PublishedOption = None,
+    cache: CacheOption = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug.")] = 0,
 ) -> None:
     """Summarize articles into grounded, schema-valid records."""
@@ -158,6 +161,7 @@ def summarize(
     if output is not None and output_arg and output_arg.endswith(("/", os.sep)):
         output.mkdir(parents=True, exist_ok=True)
     recorder = open_cassette(cassette, record_mode)
+    responses = open_cache(cache)
     done: frozenset[str] = frozenset()
     if resume:
         if fmt != "jsonl" or output is None or output.is_dir():
@@ -171,10 +175,11 @@ def summarize(
     with ExitStack() as stack:
         sink = _Sink(fmt, output, stack, sources, append=resume)
         try:
-            records = asyncio.run(_run(sources, options, settings, concurrency, sink, recorder, limits))
+            records = asyncio.run(_run(sources, options, settings, concurrency, sink, recorder, limits, responses))
         except SummarizerError as exc:
             raise fail(str(exc)) from None
         sink.finish(records)
+    report_cache(responses)
     for record in records:
         if isinstance(record, ErrorRecord):
             say("failed", "red", f"{record.source}: {record.error.type}: {record.error.message}")
@@ -203,6 +208,7 @@ async def _run(
     sink: _Sink,
     recorder: Cassette | None = None,
     limits: RunLimits | None = None,
+    responses: ResponseCache | None = None,
 ) -> list[DocumentRecordT]:
     show_progress = stderr.is_terminal and len(sources) > 1
     progress = Progress(
@@ -212,7 +218,8 @@ async def _run(
     with progress:
         task = progress.add_task("docs", total=len(sources))
         kind = options.kind or ("builtin" if options.uses_builtin or options.replays_builtin(recorder) else "openai")
-        async with open_client(options, recorder, start_builtin=calls_model(settings, kind)) as client:
+        start = calls_model(settings, kind)
+        async with open_client(options, recorder, start_builtin=start, cache=responses) as client:
             pipeline = Pipeline(client, settings)
 
             def done(record: DocumentRecordT) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from summarizer.cache import ResponseCache
 from summarizer.cassette import Cassette, RecordMode
 from summarizer.drafts import draft_schema_sha256
 from summarizer.errors import SummarizerError
@@ -39,6 +40,7 @@ async def run_eval(
     on_sample: Callable[[SampleLog], None] | None = None,
     judge: bool = False,
     case_ids: Sequence[str] = (),
+    cache: ResponseCache | None = None,
 ) -> RunLog:
     """Summarize every case's document, or the cases ``case_ids`` names (ids or globs), one
     cassette per case, and score the outputs."""
@@ -56,7 +58,7 @@ async def run_eval(
         # The case's publication date (or year) is document metadata, given as --published would be.
         published = settings.published or str(loaded.case.published or loaded.case.year)
         started = time.perf_counter()
-        async with open_client(options, cassette, start_builtin=start_builtin) as client:
+        async with open_client(options, cassette, start_builtin=start_builtin, cache=cache) as client:
             case_settings = replace(settings, strategy=strategy, published=published)
             record = await Pipeline(client, case_settings).run_one(str(loaded.document))
         assert record is not None  # only resumed batches skip documents
