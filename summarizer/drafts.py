@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from functools import cache, lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -138,6 +138,30 @@ def drafts_with_quote_choices(choices: list[str]) -> tuple[type[FactsDraft], typ
         events=(list[event], Field(description="Each distinct event.", max_length=3)),  # type: ignore[valid-type]
     )
     return facts, events
+
+
+def quote_choice(sentence: str) -> str:
+    """A sentence as offered among the grammar's quote choices (ASCII '"' made typographic)."""
+    return sentence.replace('"', "\u201d")
+
+
+DraftModelT = TypeVar("DraftModelT", FactsDraft, EventsDraft)
+
+
+def restore_quotes(draft: DraftModelT, restore: dict[str, str]) -> DraftModelT:
+    """The draft with each chosen quote mapped back to the article's own sentence."""
+    if not restore:
+        return draft
+    if isinstance(draft, FactsDraft):
+        facts = [f.model_copy(update={"quote": restore.get(f.quote, f.quote)}) for f in draft.key_facts]
+        return draft.model_copy(update={"key_facts": facts})
+    events = []
+    for event in draft.events:
+        casualties = [c.model_copy(update={"quote": restore.get(c.quote, c.quote)}) for c in event.casualties]
+        events.append(
+            event.model_copy(update={"quote": restore.get(event.quote, event.quote), "casualties": casualties})
+        )
+    return draft.model_copy(update={"events": events})
 
 
 @lru_cache(maxsize=64)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from summarizer.assist import ASSISTS, BRIEF_TEMPLATE, DEFAULT_ASSISTS, EVENT_TYPE_TEMPLATE, RANK_TEMPLATE
 from summarizer.budget import RunBudget
@@ -25,6 +25,8 @@ from summarizer.drafts import (
     draft_schema_sha256,
     drafts_with_quote_choices,
     model_schema_sha256,
+    quote_choice,
+    restore_quotes,
 )
 from summarizer.errors import BudgetExceeded, DeadlineExceeded, ModelError, SummarizerError
 from summarizer.evidence_run import summarize_evidence
@@ -106,30 +108,6 @@ def calls_model(settings: PipelineSettings, endpoint_kind: str) -> bool:
     if resolve_strategy(settings, endpoint_kind) == "llm":
         return True
     return bool(ASSISTS and (settings.assists if settings.assists is not None else DEFAULT_ASSISTS))
-
-
-def quote_choice(sentence: str) -> str:
-    """A sentence as offered among the grammar's quote choices (ASCII '"' made typographic)."""
-    return sentence.replace('"', "\u201d")
-
-
-DraftModelT = TypeVar("DraftModelT", FactsDraft, EventsDraft)
-
-
-def restore_quotes(draft: DraftModelT, restore: dict[str, str]) -> DraftModelT:
-    """The draft with each chosen quote mapped back to the article's own sentence."""
-    if not restore:
-        return draft
-    if isinstance(draft, FactsDraft):
-        facts = [f.model_copy(update={"quote": restore.get(f.quote, f.quote)}) for f in draft.key_facts]
-        return draft.model_copy(update={"key_facts": facts})
-    events = []
-    for event in draft.events:
-        casualties = [c.model_copy(update={"quote": restore.get(c.quote, c.quote)}) for c in event.casualties]
-        events.append(
-            event.model_copy(update={"quote": restore.get(event.quote, event.quote), "casualties": casualties})
-        )
-    return draft.model_copy(update={"events": events})
 
 
 def _now() -> str:
