@@ -11,6 +11,7 @@ is written once (``INSERT OR IGNORE``), so two runs racing on the same call both
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -19,9 +20,11 @@ from pathlib import Path
 
 import httpx2
 
-from summarizer.cassette import request_key
+from summarizer.cassette import decoded_headers, request_key
 from summarizer.errors import ConfigError
 from summarizer.redact import redact
+
+logger = logging.getLogger(__name__)
 
 #: Environment variable naming the cache directory (``--cache`` overrides it).
 CACHE_DIR_ENV = "SUMMARIZER_CACHE_DIR"
@@ -73,26 +76,39 @@ class ResponseCache:
         self.misses = 0
 
     def get(self, key: str) -> bytes | None:
-        """The stored answer for a request key, counting the hit or the miss."""
+        """The stored answer for a request key, counting the hit or the miss. A cache that cannot be
+        read is a miss (logged), never a failed call."""
         with self._lock:
-            row = self._db.execute("SELECT body FROM responses WHERE key = ?", (key,)).fetchone()
+            try:
+                row = self._db.execute("SELECT body FROM responses WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error as exc:
+                logger.warning("cache %s unreadable, treated as a miss: %s", self.directory, exc)
+                row = None
             if row is None:
                 self.misses += 1
                 return None
             self.hits += 1
-            self._db.execute("UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,))
-            self._db.commit()
+            try:  # the hit counter is statistics only: a read-only or busy cache still answers
+                self._db.execute("UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,))
+                self._db.commit()
+            except sqlite3.Error:
+                self._db.rollback()
             return str(row[0]).encode("utf-8")
 
     def put(self, key: str, path: str, model: str | None, body: bytes) -> None:
-        """Store a successful answer (scrubbed of secrets); an existing entry is kept."""
+        """Store a successful answer (scrubbed of secrets); an existing entry is kept. A failure to
+        store is logged, never a failed call."""
         text = redact(body.decode("utf-8", "replace"))
         with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO responses (key, path, model, body, created) VALUES (?, ?, ?, ?, ?)",
-                (key, path, model, text, time.time()),
-            )
-            self._db.commit()
+            try:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO responses (key, path, model, body, created) VALUES (?, ?, ?, ?, ?)",
+                    (key, path, model, text, time.time()),
+                )
+                self._db.commit()
+            except sqlite3.Error as exc:
+                self._db.rollback()
+                logger.warning("cache %s: answer not stored: %s", self.directory, exc)
 
     def stats(self) -> CacheStats:
         """Entries, stored bytes and hits, overall and in this process."""
@@ -162,7 +178,7 @@ class CacheTransport(httpx2.AsyncBaseTransport):
         if _successful(response.status_code, content):
             model = body.get("model") if isinstance(body, dict) else None
             self.cache.put(key, request.url.path, str(model) if model else None, content)
-        return httpx2.Response(response.status_code, headers=response.headers, content=content)
+        return httpx2.Response(response.status_code, headers=decoded_headers(response.headers), content=content)
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""

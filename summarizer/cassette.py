@@ -85,6 +85,12 @@ def canonical_body(body: Any) -> Any:
     return body
 
 
+def decoded_headers(headers: httpx2.Headers) -> list[tuple[str, str]]:
+    """A response's headers for a body already read (decoded): without the encoding and length of
+    the bytes on the wire, which would make the client decode it twice."""
+    return [(k, v) for k, v in headers.items() if k.lower() not in ("content-encoding", "content-length")]
+
+
 def request_key(method: str, path: str, body: Any) -> str:
     """Canonical request key: method, path and the sorted, non-volatile JSON body."""
     blob = json.dumps([method.upper(), path, canonical_body(body)], sort_keys=True, ensure_ascii=False)
@@ -334,7 +340,7 @@ class CassetteTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             method.upper(), path, body, templates, schema, response.status_code, headers, _parse_body(content)
         )
         self.cassette.record(interaction)
-        return httpx2.Response(response.status_code, headers=response.headers, content=content)
+        return httpx2.Response(response.status_code, headers=decoded_headers(response.headers), content=content)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         """Replay or record (sync)."""

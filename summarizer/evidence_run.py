@@ -43,8 +43,8 @@ async def summarize_evidence(pipeline: Pipeline, doc: Document, budget: TokenBud
         warnings.append(f"event {index + 1}: its action words fit {' or '.join(candidates)}; {how}: {picked}")
     events_draft = drafts.with_sub_types(chosen)
     facts_draft = drafts.facts
-    if "rank" in pipeline.assists:
-        offered, keep = drafts.rank_candidates()
+    offered, keep = drafts.rank_candidates()
+    if "rank" in pipeline.assists and offered:
         try:
             template = pipeline.assist_templates["rank"]
             outcome = await rank_sentences(pipeline.client, offered, keep, template=template, **common)

@@ -275,15 +275,18 @@ def _merge_abbreviations(line: str, pieces: list[str]) -> list[str]:
     return merged
 
 
-def split_sentences(text: str, *, min_chars: int = 20, max_chars: int = 300) -> list[str]:
+def split_sentences(text: str, *, min_chars: int = 20, max_chars: int = 300, paragraphs: bool = False) -> list[str]:
     """Verbatim sentences of ``text`` (each a substring of it), deduplicated, in order.
 
     Sentences longer than ``max_chars`` are cut at a word boundary, so every item can
     still be found verbatim.  Used to constrain a model's quotes to real sentences.
+    ``paragraphs``: a single line break does not end a sentence (hard-wrapped text); a blank
+    line does, and a sentence may hold line breaks.
     """
     sentences: list[str] = []
     seen: set[str] = set()
-    for line in text.split("\n"):
+    blocks = re.split(r"\n[ \t]*\n", text) if paragraphs else text.split("\n")
+    for line in blocks:
         for piece in _merge_abbreviations(line, _SENTENCE_END.split(line)):
             sentence = piece.strip()
             if len(sentence) > max_chars:

@@ -318,7 +318,7 @@ class Provenance(BaseModel):
         "article's sentences, the model only assisting (see assists).",
     )
     assists: list[str] = Field(
-        default_factory=list, description="Model assists used by the evidence strategy (summary, event_type)."
+        default_factory=list, description="Model assists used by the evidence strategy (summary, event_type, rank)."
     )
     templates: list[TemplateInfo] = Field(description="Prompt templates and their content hashes.")
     schema_version: str = Field(description="Version of this output schema.")

@@ -103,3 +103,20 @@ def test_a_secret_in_an_answer_is_scrubbed_and_ordinary_text_is_not(tmp_path: Pa
     cache.put("k", "/v1/chat/completions", "m", text.encode())
     stored = (cache.get("k") or b"").decode()
     assert "sk-test-cache-secret-0123456789" not in stored and "and Taliban" in stored
+
+
+def test_a_compressed_answer_is_decoded_once_on_a_miss_and_on_a_hit(scripted: ScriptedServer, tmp_path: Path) -> None:
+    """Hand-built gzip answers: the body read for the cache must not be decoded a second time."""
+    import gzip
+
+    answers = [completion(facts()), completion(events())]
+    for answer in answers:
+        answer.body = gzip.compress(answer.body)
+        answer.headers = {**answer.headers, "Content-Encoding": "gzip"}
+    scripted.queue(*answers)
+    cache = tmp_path / "cache"
+    code, first, err = summarize(scripted, "--cache", str(cache))
+    assert code == 0, err
+    code, second, err = summarize(scripted, "--cache", str(cache))
+    assert code == 0, err and "2 hits" in err
+    assert first["key_facts"] == second["key_facts"]

@@ -91,3 +91,15 @@ def test_a_reporting_verb_used_as_a_noun_names_no_source() -> None:
     assert [a.source for a in analyse(sentence).attributions] == ["statement"]
     coordinated = "The mission condemned the attack and said 15 civilians died."
     assert [a.source for a in analyse(coordinated).attributions] == ["mission"]
+
+
+def test_a_month_and_day_after_the_publication_day_is_last_year() -> None:
+    """Written for the tests: "Dec. 28" in a paper of Jan. 5, 2020 is Dec. 28, 2019."""
+    import datetime as dt
+
+    from summarizer.claims.dates import find_dates
+
+    (mention,) = find_dates("on dec. 28")
+    assert mention.resolve(2020, dt.date(2020, 1, 5)) == (dt.date(2019, 12, 28), dt.date(2019, 12, 28))
+    (early,) = find_dates("on jan. 3")
+    assert early.resolve(2020, dt.date(2020, 1, 5)) == (dt.date(2020, 1, 3), dt.date(2020, 1, 3))

@@ -349,8 +349,8 @@ def test_no_support_reask_when_switched_off(scripted: ScriptedServer) -> None:
 
 def test_quote_choices_offer_sentences_with_ascii_quotes_and_map_them_back(scripted: ScriptedServer) -> None:
     """An article written for this test: every sentence holds an ASCII double quote."""
-    from summarizer.load import load_bytes
     from summarizer.drafts import quote_choice
+    from summarizer.load import load_bytes
 
     article = (
         b'The governor said "nobody was hurt" in the blast on Monday. '

@@ -61,6 +61,13 @@ class DateMention:
         year = self.year or default_year
         if year is None:
             return None
+        if (
+            self.year is None
+            and published is not None
+            and self.month is not None
+            and ((self.month, self.day or 1) > (published.month, published.day))
+        ):
+            year = published.year - 1  # "Dec. 28" in a paper of Jan. 5 is last December
         if self.precision == "year":
             return dt.date(year, 1, 1), dt.date(year, 12, 31)
         assert self.month is not None

@@ -196,9 +196,12 @@ def _check_source(f: Features, ref: Reference, attribution: str | None, check: E
     wanted = [ref.source] if isinstance(ref.source, str) else list(ref.source)
     stated = f.sources() + ([attribution] if attribution else [])
     specific = [s for s in stated if not is_generic_source(s, ref.aliases)]
-    # "The NDS named X, according to TOLOnews": the wanted source opens the claim and another relays it.
+    # "The NDS named X, according to TOLOnews": the wanted source opens the claim and another only
+    # relays it ("according to"); a source that merely opens it ("Taliban fighters killed 20, the
+    # ministry said") is not credited.
     opening = " ".join(f.text.split()[:6])
-    relayed = any(mentions(opening, w, ref.aliases) for w in wanted)
+    relaying = any(f.tokens[a.index].text == "according" for a in f.attributions if not a.negated)
+    relayed = relaying and any(mentions(opening, w, ref.aliases) for w in wanted)
     if specific and not relayed and not any(mentions(s, w, ref.aliases) for s in specific for w in wanted):
         check.add(False, f"source {' or '.join(map(repr, wanted))} (attributed to {', '.join(specific)})",
                   conflict=True)  # fmt: skip

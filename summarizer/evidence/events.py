@@ -1,10 +1,12 @@
 """Events of the evidence strategy: sentences that report an action or a casualty, grouped into
 events by action, date and place, each field read from the sentences themselves.
 
-Grouping, in article order: a sentence that states a date or a place joins the latest event whose
-type, date and place agree with it, else starts one; a sentence that states neither continues the
-event just reported (news is written that way: "the NDS said it killed six others" follows the
-raid), or, if its action differs, starts an event at that event's date and place.
+Grouping, in article order: a sentence that states a date, or a place together with an action,
+joins the event whose type, date and place agree with it best (the same day and a shared place
+count most), else starts one. A sentence that states neither continues the event just reported
+(news is written that way: "the NDS said it killed six others" follows the raid), unless it names
+a strategic development and no casualty ("a warehouse was destroyed in the raid"): that starts an
+event at the previous event's date and place.
 """
 
 from __future__ import annotations
@@ -244,10 +246,8 @@ def group_mentions(mentions: Sequence[Mention]) -> list[EventGroup]:
 
 
 def _has_substance(group: EventGroup) -> bool:
-    """Worth a record: a date or a place, and an action or a count or a named person harmed."""
-    counted = any(o.count is not None and o.count.kind != "vague" for m in group.mentions for o in m.outcomes)
-    anchored = group.date is not None or group.place.precision != "unknown"
-    return anchored and (group.reading is not None or counted)
+    """Worth a record: a date or a place (every mention already names an action or someone harmed)."""
+    return group.date is not None or group.place.precision != "unknown"
 
 
 def _casualties(group: EventGroup) -> list[DraftCasualty]:
@@ -289,7 +289,8 @@ def _is_person(name: str, harmed: bool) -> bool:
 def _is_actor_name(name: str, sentence: str) -> bool:
     """An organisation or group, not a compound adjective ("Afghan-U.S."), a title ("Gen"), a place
     named with its level ("Paktia and Zabul provinces") or an outlet told something."""
-    if "-" in name and any(p.isupper() or p.endswith(".") for p in name.split("-")[1:]):
+    parts = name.split("-")
+    if len(parts) > 1 and all(p[:1].isupper() for p in parts) and any(p.isupper() or p.endswith(".") for p in parts):
         return False
     if re.search(re.escape(name) + _PLACE_LEVEL, sentence) or re.search(r"\bto (?:the )?" + re.escape(name), sentence):
         return False
@@ -342,6 +343,11 @@ def _conflicts(group: EventGroup) -> str | None:
     return " | ".join(notes)[:300] or None
 
 
+def _clip(value: str | None, limit: int) -> str | None:
+    """A value within the draft's length limit (a name longer than that is no name: dropped)."""
+    return value if value is None or len(value) <= limit else None
+
+
 def draft_event(group: EventGroup, sub_event_type: SubEventType | None = None) -> DraftEvent:
     """The event record draft of one group; ``sub_event_type`` overrides the lexicon's choice."""
     kind: SubEventType = sub_event_type or (group.reading.sub_event_type if group.reading else "Armed clash")
@@ -354,10 +360,10 @@ def draft_event(group: EventGroup, sub_event_type: SubEventType | None = None) -
         date_start=date.start if date else None,
         date_end=date.end if date else None,
         date_precision=date.precision if date else "day",
-        country=place.country,
-        admin1=place.admin1,
-        admin2=place.admin2,
-        place=place.place,
+        country=_clip(place.country, 60),
+        admin1=_clip(place.admin1, 60),
+        admin2=_clip(place.admin2, 60),
+        place=_clip(place.place, 80),
         location_precision=place.precision,
         actors=actors,
         persons=persons,

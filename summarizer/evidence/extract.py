@@ -53,8 +53,20 @@ class EvidenceDrafts:
         return EventsDraft.model_construct(events=events)
 
 
+def hard_wrapped(text: str) -> bool:
+    """Whether the text is wrapped at a fixed width (wire copy, e-mail): most lines are 40 to 100
+    characters long and most end mid-sentence. Such line breaks do not end sentences."""
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if len(lines) < 4:
+        return False
+    wrapped = [line for line in lines if 40 <= len(line) <= 100]
+    open_ended = [line for line in lines if line[-1] not in ".!?\"'\u201d\u2019):"]
+    return len(wrapped) >= 0.6 * len(lines) and len(open_ended) >= 0.5 * len(lines)
+
+
 def lead_summary(sentences: list[str], words: int = SUMMARY_WORDS) -> str:
-    """The first news sentences of the article, up to about ``words`` words (at least one)."""
+    """The first news sentences of the article, up to about ``words`` words (at least one when the
+    article has a news sentence; '' when it has none)."""
     picked: list[str] = []
     for sentence in (s for s in sentences if is_news_sentence(s)):
         if picked and sum(len(p.split()) for p in picked) + len(sentence.split()) > words:
@@ -76,7 +88,7 @@ def extract_evidence(doc: Document, published: str | None = None) -> EvidenceDra
 
     The drafts are built without the model's size limits (at most 8 facts, 3 events): those
     bound a model's answer, not what the program reads."""
-    sentences = split_sentences(doc.article_text)
+    sentences = split_sentences(doc.article_text, paragraphs=hard_wrapped(doc.article_text))
     pub = publication(published, doc.published, doc.text)
     groups = event_groups(sentences, doc.article_text, pub.year, pub.date)
     facts = FactsDraft.model_construct(
@@ -87,7 +99,6 @@ def extract_evidence(doc: Document, published: str | None = None) -> EvidenceDra
     drafts.events = drafts.with_sub_types({})
     undated = sorted({m.date.words for g in groups for m in g.mentions if m.date and m.date.start is None})
     if undated:
-        drafts.warnings.append(
-            f"dates without a year left unresolved (no publication date; give --published): {', '.join(undated)}"
-        )
+        need = "a publication day (--published YYYY-MM-DD)" if pub.year else "a publication date (--published)"
+        drafts.warnings.append(f"dates left unresolved for want of {need}: {', '.join(undated)}")
     return drafts

@@ -22,7 +22,7 @@ from summarizer.schema import FactStatus
 MAX_STATEMENT_CHARS = 240
 #: Sentence openers that join a sentence to the one before and state nothing.
 _OPENERS = re.compile(
-    r"^(?:but|and|however|indeed|therefore|meanwhile|moreover|still|yet|also|so|thus|then)\b,?\s+",
+    r"^(?:(?:but|and)\s+|(?:however|indeed|therefore|meanwhile|moreover|still|yet|also|so|thus|then),\s+)",
     re.IGNORECASE,
 )
 #: Text that is about the page or the writer, not the news: corrections, bios, cross-references.
@@ -93,9 +93,9 @@ def salience(index: int, sentence: str, total: int) -> Scored:
 
 
 def trim_statement(sentence: str) -> str:
-    """The sentence as a statement: without a joining opener or footnote mark, cut at a clause
-    boundary when longer than the draft allows. Never a word the sentence lacks."""
-    text = _OPENERS.sub("", sentence.strip()).rstrip("*").strip()
+    """The sentence as a statement: without a joining opener or footnote mark, on one line, cut at a
+    clause boundary when longer than the draft allows. Never a word the sentence lacks."""
+    text = _OPENERS.sub("", " ".join(sentence.split())).rstrip("*").strip()
     text = text[0].upper() + text[1:] if text else text
     if len(text) <= MAX_STATEMENT_CHARS:
         return text

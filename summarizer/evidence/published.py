@@ -19,6 +19,7 @@ from summarizer.claims.dates import find_dates
 BYLINE_CHARS = 600
 _BYLINE = re.compile(r"^(?:published|updated|posted|last updated|first published|by\b.*?)[:\s]", re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"^\s*((?:19|20)\d\d)\s*$")
+_YEAR_MONTH = re.compile(r"^\s*((?:19|20)\d\d)-(0[1-9]|1[0-2])\s*$")
 
 
 @dataclass(frozen=True)
@@ -39,21 +40,20 @@ UNKNOWN = Publication(None, None, "unknown")
 
 
 def parse_published(value: str | None, source: str) -> Publication:
-    """A stated publication date: ISO (date or datetime), a bare year, or any form dateparser reads."""
+    """A stated publication date: an ISO date or datetime ("2019-11-20", "2019-11-20T08:00:00Z"), an
+    ISO month ("2019-09": its year only) or a bare year. Nothing else is read: a guessed day would
+    turn "Tuesday" into a wrong date."""
     if not value or not value.strip():
         return UNKNOWN
     text = value.strip()
     if year := _YEAR_ONLY.match(text):
         return Publication(None, int(year.group(1)), source)
+    if month := _YEAR_MONTH.match(text):
+        return Publication(None, int(month.group(1)), source)
     try:
         day = dt.date.fromisoformat(text[:10])
     except ValueError:
-        import dateparser  # slow to import; only for free-form dates
-
-        parsed = dateparser.parse(text, languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
-        if parsed is None:
-            return UNKNOWN
-        day = parsed.date()
+        return UNKNOWN
     return Publication(day, day.year, source)
 
 

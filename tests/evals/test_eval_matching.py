@@ -306,3 +306,10 @@ def test_an_affirmed_word_is_no_contradiction_of_an_unanchored_denial() -> None:
     assert not asked.ok and not asked.contradiction
     anchored = Elements(entities=["Asim Omar"], negated=True, keywords=["documents|papers|identification"])
     assert check_elements(anchored, "Asim Omar had identification papers.", ALIASES, 2016).contradiction
+
+
+def test_a_source_that_only_opens_a_claim_someone_else_states_gets_no_credit() -> None:
+    taliban = Elements(numbers=[NumberElement(low=20, high=20)], outcome="killed")
+    said = "Taliban fighters killed 20 soldiers, the Defence Ministry said."
+    result = check_elements(taliban, said, ALIASES, 2019, source="Taliban", attribution="Defence Ministry")
+    assert not result.ok

@@ -83,7 +83,7 @@ def _article_sentences(path: Path) -> list[str]:
     article = text[doc.article_start : doc.article_end]
     if case.article_ends:  # the loader may already end the article there (a "Reader comments" heading)
         at = doc.text.find(case.article_ends)
-        assert at >= 0, case.article_ends
+        assert doc.article_start <= at, case.article_ends
         article = text[doc.article_start : min(doc.article_end, at)]
     return split_sentences(article, min_chars=1, max_chars=100_000)
 

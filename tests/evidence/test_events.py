@@ -55,7 +55,7 @@ def test_without_a_publication_date_no_year_is_invented() -> None:
     drafts = extract_evidence(load_document(ARTICLE), None)
     assert drafts.publication.year is None
     assert all(e.date_start is None for e in drafts.events.events)
-    assert any("without a year" in w and "sunday" in w for w in drafts.warnings)
+    assert any("publication date (--published)" in w and "sunday" in w for w in drafts.warnings)
 
 
 def test_agreement_rules() -> None:
@@ -76,3 +76,18 @@ def test_groups_hold_only_article_sentences_in_order() -> None:
     for group in event_groups(sentences, doc.article_text, 2024, dt.date(2024, 6, 3)):
         indices = [m.index for m in group.mentions]
         assert indices == sorted(indices) and all(m.sentence in doc.article_text for m in group.mentions)
+
+
+def test_a_hard_wrapped_article_is_read_by_sentence_not_by_line(tmp_path: Path) -> None:
+    """Written for the tests: the evidence article wrapped at 60 columns, as wire copy is."""
+    import textwrap
+
+    body = ARTICLE.read_text(encoding="utf-8").split("\n\n")[1].splitlines()[:8]
+    wrapped = "\n\n".join(textwrap.fill(" ".join(body[i : i + 4]), 60) for i in (0, 4))
+    path = tmp_path / "wrapped.txt"
+    path.write_text("Militants attack army post\n\n" + wrapped + "\n", encoding="utf-8")
+    drafts = extract_evidence(load_document(path), MONDAY)
+    assert len(drafts.facts.key_facts) >= 4
+    assert [e.sub_event_type for e in drafts.events.events][:2] == ["Armed clash", "Air or drone strike"]
+    for fact in drafts.facts.key_facts:
+        assert "\n" not in fact.statement and fact.quote in path.read_text(encoding="utf-8")

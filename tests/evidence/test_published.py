@@ -30,3 +30,11 @@ def test_no_date_means_no_year_is_invented() -> None:
     assert not found.known and found.date is None and found.year is None
     sentence = "A long first sentence of the article that happens to say March 3, 2019 in it, far from a byline."
     assert not byline_date(sentence).known
+
+
+def test_only_iso_dates_and_years_are_read_so_no_day_is_guessed() -> None:
+    assert parse_published("2019-11-20T08:00:00Z", "metadata").date == dt.date(2019, 11, 20)
+    month = parse_published("2019-09", "option")
+    assert (month.date, month.year) == (None, 2019)
+    for guess in ("September 2019", "yesterday", "1899", "soon"):
+        assert not parse_published(guess, "option").known, guess
