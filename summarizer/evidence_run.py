@@ -78,8 +78,7 @@ async def summarize_evidence(pipeline: Pipeline, doc: Document, budget: TokenBud
         summary = free_text.summary(drafts.facts.summary)
     headline = free_text.headline(drafts.facts.headline)
     warnings += free_text.warnings
-    if grounder.removed:
-        warnings.append(f"values not found in the article were removed: {', '.join(dict.fromkeys(grounder.removed))}")
+    warnings += grounder.notes()
     return SummaryRecord(
         provenance=pipeline.provenance(doc, budget, outcomes, 0, True, started),
         headline=headline,

@@ -229,12 +229,7 @@ class Pipeline:
                 outcomes.append(events)  # type: ignore[arg-type]
                 events_out, dropped_events = build_events(restore_quotes(events.draft, restore), grounder)
                 dropped += dropped_events
-        if grounder.replaced:
-            replaced = ", ".join(dict.fromkeys(grounder.replaced))
-            warnings.append(f"sources replaced by the ones their quotes name: {replaced}")
-        if grounder.removed:
-            removed = ", ".join(dict.fromkeys(grounder.removed))
-            warnings.append(f"values not found in the article were removed: {removed}")
+        warnings += grounder.notes()
         free_text = FreeTextCheck(doc, self.instructions)
         headline = free_text.headline(facts.draft.headline)
         dateline = free_text.dateline(facts.draft.dateline)

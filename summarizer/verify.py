@@ -152,6 +152,15 @@ class Grounder:
                 return reason
         return None
 
+    def notes(self) -> list[str]:
+        """Warnings about what grounding changed: sources replaced by the quotes' own, values removed."""
+        notes = []
+        if self.replaced:
+            notes.append(f"sources replaced by the ones their quotes name: {', '.join(dict.fromkeys(self.replaced))}")
+        if self.removed:
+            notes.append(f"values not found in the article were removed: {', '.join(dict.fromkeys(self.removed))}")
+        return notes
+
     def stats(self) -> GroundingStats:
         """Counts of exact, fuzzy and unmatched evidence kept in the record."""
         kinds = [e.match for e in self.evidence]
