@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from summarizer.call import ModelClient
 from summarizer.drafts import model_schema_sha256
-from summarizer.prompt import Template, render_messages
+from summarizer.prompt import Template, render_messages, template_tag
 from summarizer.schema import SubEventType
 from summarizer.validate import CallSettings, ExtractionOutcome, TokenBudget, extract_with_reasks
 
@@ -52,10 +52,6 @@ def _choice_model(choices: Sequence[SubEventType]) -> type[BaseModel]:
     )
 
 
-def _tag(*templates: Template) -> str:
-    return ",".join(f"{t.name}@{t.sha256[:16]}" for t in templates)
-
-
 async def _ask(client: ModelClient, model: type[BaseModel], messages: list[dict[str, str]], *, doc: Any,
                templates: tuple[Template, ...], reask: Template, settings: CallSettings,
                budget: TokenBudget) -> ExtractionOutcome[Any]:  # fmt: skip
@@ -63,7 +59,7 @@ async def _ask(client: ModelClient, model: type[BaseModel], messages: list[dict[
                          max_reasks=min(settings.max_reasks, 1))  # fmt: skip
     return await extract_with_reasks(
         client, model, messages, doc=doc, quotes_of=lambda _: [], reask_template=reask,
-        template_tag=_tag(*templates, reask), schema_tag=f"{model.__name__}@{model_schema_sha256(model)[:16]}",
+        template_tag=template_tag(*templates, reask), schema_tag=f"{model.__name__}@{model_schema_sha256(model)[:16]}",
         settings=small, budget=budget,
     )  # fmt: skip
 

@@ -40,6 +40,7 @@ from summarizer.prompt import (
     instruction_text,
     load_template,
     render_messages,
+    template_tag,
 )
 from summarizer.redact import redact
 from summarizer.schema import (
@@ -95,6 +96,11 @@ class PipelineSettings:
     #: Publication date for relative dates (ISO date or year); None = from the page or a byline.
     published: str | None = None
 
+    @property
+    def active_assists(self) -> frozenset[str]:
+        """The assists asked for, else the defaults."""
+        return DEFAULT_ASSISTS if self.assists is None else self.assists
+
 
 def resolve_strategy(settings: PipelineSettings, endpoint_kind: str) -> Literal["llm", "evidence"]:
     """The strategy a run uses: ``auto`` is evidence for the built-in model or a small one, else llm."""
@@ -107,7 +113,7 @@ def calls_model(settings: PipelineSettings, endpoint_kind: str) -> bool:
     """Whether a run makes model calls: the llm strategy does, the evidence strategy only for its assists."""
     if resolve_strategy(settings, endpoint_kind) == "llm":
         return True
-    return bool(ASSISTS and (settings.assists if settings.assists is not None else DEFAULT_ASSISTS))
+    return bool(settings.active_assists)
 
 
 def _now() -> str:
@@ -117,11 +123,6 @@ def _now() -> str:
 def load_source(source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Load a path, or standard input for '-' (both under the same size cap)."""
     return load_document(source, max_bytes=max_bytes)
-
-
-def template_tag(*templates: Template) -> str:
-    """Names and short hashes of the templates behind a request."""
-    return ",".join(f"{t.name}@{t.sha256[:16]}" for t in templates)
 
 
 class Pipeline:
@@ -137,8 +138,7 @@ class Pipeline:
         self.reask = load_template(REASK_TEMPLATE, directory)
         self.instructions = instruction_text(self.system, self.facts, self.events, self.reask)
         self.strategy = resolve_strategy(self.settings, client.endpoint.kind)
-        assists = self.settings.assists
-        self.assists = DEFAULT_ASSISTS if assists is None else assists
+        self.assists = self.settings.active_assists
         self.assist_templates = {"summary": load_template(BRIEF_TEMPLATE, directory),
                                  "event_type": load_template(EVENT_TYPE_TEMPLATE, directory),
                                  "rank": load_template(RANK_TEMPLATE, directory)}  # fmt: skip

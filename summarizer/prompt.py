@@ -88,6 +88,11 @@ def delimit_article(article: str) -> str:
     return article.replace(ARTICLE_CLOSE_TAG, "</ article>")
 
 
+def template_tag(*templates: Template) -> str:
+    """Names and short hashes of the templates behind a request (sent in a header, kept in cassettes)."""
+    return ",".join(f"{t.name}@{t.sha256[:16]}" for t in templates)
+
+
 def render_messages(task_template: Template, system: Template, article: str) -> list[dict[str, str]]:
     """System and user messages for one extraction call."""
     return [

@@ -191,7 +191,7 @@ def _as_record(verdict: SupportVerdict) -> Support:
 
 def _first_attribution(sentences: Sequence[str]) -> Attribution | None:
     """The first affirmative attribution the sentences make ("The NDS said ...")."""
-    return next((a for text in sentences for a in analyse(text).attributions if not a.negated), None)
+    return next((found for text in sentences if (found := analyse(text).attribution) is not None), None)
 
 
 def _year_of(published: str | None) -> int | None:

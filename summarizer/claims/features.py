@@ -139,6 +139,11 @@ class Features:
         """Sources the text names (normalised), affirmative attributions only."""
         return [a.source for a in self.attributions if not a.negated]
 
+    @property
+    def attribution(self) -> Attribution | None:
+        """The first affirmative attribution ("The NDS said ..."): whose claim the text is."""
+        return next((a for a in self.attributions if not a.negated), None)
+
 
 def is_generic_source(source: str, aliases: AliasTable) -> bool:
     """A source that names nobody in particular ('officials', 'he', 'Afghan officials') and no entity

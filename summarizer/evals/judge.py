@@ -12,8 +12,7 @@ from summarizer.call import ModelClient
 from summarizer.drafts import model_schema_sha256
 from summarizer.ground import split_sentences
 from summarizer.load import Document
-from summarizer.pipeline import template_tag
-from summarizer.prompt import SYSTEM_TEMPLATE, delimit_article, load_template
+from summarizer.prompt import SYSTEM_TEMPLATE, delimit_article, load_template, template_tag
 from summarizer.schema import SummaryRecord
 from summarizer.validate import CallSettings
 

@@ -94,17 +94,13 @@ class EventGroup:
     def add(self, mention: Mention) -> None:
         """Take a mention: the most specific action and date, the most precise place."""
         self.mentions.append(mention)
-        if mention.reading and (self.reading is None or _priority(mention.reading) > _priority(self.reading)):
+        if mention.reading and (self.reading is None or mention.reading.priority > self.reading.priority):
             self.reading = mention.reading
         if mention.date is not None:
             self.dates_seen.append((mention.date, mention.source))
             if self.date is None or _PRECISION_RANK[mention.date.precision] < _PRECISION_RANK[self.date.precision]:
                 self.date = mention.date
         self.place = _merge_places(self.place, mention.place)
-
-
-def _priority(reading: ActionReading) -> int:
-    return max(a.entry.priority for a in lexicon().actions_in(" ".join(reading.terms))) if reading.terms else 0
 
 
 def _merge_places(a: PlaceFix, b: PlaceFix) -> PlaceFix:
@@ -171,10 +167,11 @@ def read_mention(index: int, sentence: str, document: str, year: int | None, pub
     f = analyse(sentence)
     outcomes = [m for m in f.outcomes if not m.negated]
     # Who was hit: a counted patient's group, else the first group word of the sentence ("the base").
-    target = next((_group(f, m) for m in outcomes if _group(f, m) != "unknown"), None)
-    if target is None and lexicon().group_of(sentence) != "unknown":
+    target: CountedGroup | None = next((g for m in outcomes if (g := _group(f, m)) != "unknown"), None)
+    if target is None:
         target = lexicon().group_of(sentence)
-    source = next((a.source for a in f.attributions if not a.negated), None)
+        target = None if target == "unknown" else target
+    source = f.attribution.source if f.attribution else None
     where = locate([_DATELINE.sub("", sentence)], document)  # where it was filed is not where it happened
     return Mention(index, sentence, f, lexicon().read(sentence, target), outcomes,
                    event_date(f, year, published), where, source)  # fmt: skip
@@ -325,7 +322,7 @@ def _people_and_actors(group: EventGroup) -> tuple[list[DraftPerson], list[Draft
     return list(persons.values())[:4], list(actors.values())[:4]
 
 
-def _conflicts(group: EventGroup) -> str | None:
+def _conflicts(group: EventGroup, claims: Sequence[DraftCasualty]) -> str | None:
     """Where the group's sentences disagree: different days, or different counts by different sources."""
     notes = []
     days = {(d.start, src) for d, src in group.dates_seen if d.precision == "day" and d.start}
@@ -333,7 +330,7 @@ def _conflicts(group: EventGroup) -> str | None:
         listed = "; ".join(f"{day} ({src or 'the article'})" for day, src in sorted(days, key=str))
         notes.append(f"dates differ: {listed}")
     counts: dict[tuple[str, str], set[tuple[int, str]]] = {}
-    for c in _casualties(group):
+    for c in claims:
         if c.best is not None:
             counts.setdefault((c.group, c.outcome), set()).add((c.best, c.claimed_by))
     for (who, outcome), values in counts.items():
@@ -351,6 +348,7 @@ def _clip(value: str | None, limit: int) -> str | None:
 def draft_event(group: EventGroup, sub_event_type: SubEventType | None = None) -> DraftEvent:
     """The event record draft of one group; ``sub_event_type`` overrides the lexicon's choice."""
     kind: SubEventType = sub_event_type or (group.reading.sub_event_type if group.reading else "Armed clash")
+    casualties = _casualties(group)
     persons, actors = _people_and_actors(group)
     sources = list(dict.fromkeys(m.source for m in group.mentions if m.source))[:4]
     date = group.date
@@ -367,9 +365,9 @@ def draft_event(group: EventGroup, sub_event_type: SubEventType | None = None) -
         location_precision=place.precision,
         actors=actors,
         persons=persons,
-        casualties=_casualties(group),
+        casualties=casualties,
         sources=[s[:80] for s in sources],
-        conflicting_reports=_conflicts(group),
+        conflicting_reports=_conflicts(group, casualties),
         quote=group.mentions[0].sentence,
     )
 

@@ -127,7 +127,7 @@ def rank_candidates(sentences: Sequence[str]) -> tuple[list[Scored], int]:
 
 def source_and_status(sentence: str) -> tuple[str, FactStatus]:
     """Who the sentence says says so, and how (its first affirmative attribution); the article otherwise."""
-    attribution = next((a for a in analyse(sentence).attributions if not a.negated), None)
+    attribution = analyse(sentence).attribution
     if attribution is None:
         return "the article", "reported"
     return attribution.source[:80], attribution.kind

@@ -46,6 +46,8 @@ class ActionReading:
     sub_event_type: SubEventType
     candidates: tuple[SubEventType, ...]
     terms: tuple[str, ...]
+    #: The highest priority among the sentence's action words: the one the type was read from.
+    priority: int = 0
 
     @property
     def ambiguous(self) -> bool:
@@ -94,7 +96,7 @@ class Lexicon:
         if len({a.entry for a in actions if a.entry.priority == top}) > 1:
             candidates.sort(key=lambda k: order.get(k, 99))
         terms = tuple(dict.fromkeys(a.term for a in actions))
-        return ActionReading(candidates[0], tuple(candidates), terms)
+        return ActionReading(candidates[0], tuple(candidates), terms, top)
 
     def group_of(self, words: str) -> CountedGroup:
         """Who a counted phrase refers to ("40 civilians" -> civilians); unknown when no group word."""

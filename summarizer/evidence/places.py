@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from summarizer.claims.dates import MONTHS, WEEKDAYS
+
 LocationPrecision = Literal["place", "district", "province", "country", "unknown"]
 
 
@@ -44,10 +46,7 @@ _FUNCTION = _words(
     "a an the in on at of near outside from to and but or for with by after before during when while as since "
     "last this that these those his her their its our some"
 )
-_DATES = _words(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
-    "august september october november december jan feb mar apr jun jul aug sep sept oct nov dec"
-)
+_DATES = frozenset(MONTHS) | frozenset(WEEKDAYS)  # the date reader's own month and weekday names
 _DIRECTIONS = _words(
     "north south east west northern southern eastern western central northeastern northwestern southeastern "
     "southwestern northeast northwest southeast southwest"
