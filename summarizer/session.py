@@ -67,6 +67,14 @@ class EndpointOptions:
         """No endpoint and no key configured: use the built-in model."""
         return self.base_url is None and self.api_key is None
 
+    def expected_kind(self, replay_only: bool) -> str:
+        """The endpoint kind known before connecting: the one given, "builtin" for the built-in model
+        (or a cassette replayed with no endpoint chosen), else "openai" standing for a server whose
+        kind is detected on connecting."""
+        if self.kind:
+            return self.kind
+        return "builtin" if self.uses_builtin or (replay_only and self.base_url is None) else "openai"
+
     def replays_builtin(self, recorder: TransportRecorder | None) -> bool:
         """Replaying a cassette with no endpoint chosen: the key in the environment is not
         used (nothing goes to the network), so the cassette replays as the built-in model's."""

@@ -217,7 +217,7 @@ async def _run(
     )  # fmt: skip
     with progress:
         task = progress.add_task("docs", total=len(sources))
-        kind = options.kind or ("builtin" if options.uses_builtin or options.replays_builtin(recorder) else "openai")
+        kind = options.expected_kind(recorder is not None and not recorder.needs_live_endpoint)
         start = calls_model(settings, kind)
         async with open_client(options, recorder, start_builtin=start, cache=responses) as client:
             pipeline = Pipeline(client, settings)

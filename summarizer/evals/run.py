@@ -48,7 +48,7 @@ async def run_eval(
     cases = select_cases(cases, case_ids)
     cassette_dir = (config_path.parent / config.cassettes).resolve()
     samples: list[SampleLog] = []
-    kind = options.kind or ("builtin" if options.base_url is None else "openai")
+    kind = options.expected_kind(record_mode is RecordMode.none)
     strategy = resolve_strategy(settings, kind)
     start_builtin = calls_model(settings, kind)
     suffix = ".evidence.yaml" if strategy == "evidence" else ".yaml"
