@@ -31,6 +31,7 @@ def test_two_incidents_on_two_days_are_two_events_with_their_own_counts_and_sour
     assert {(c.group, c.outcome, c.best, c.claimed_by) for c in strike.casualties} == {
         ("militants", "killed", 9, "air force")}  # fmt: skip
     assert (clash.admin2, clash.admin1, clash.country) == ("Zaria", "Kaduna", "Nigeria")
+    assert clash.place is None  # "KADUNA, Nigeria -" is where the story was filed, not a place of the event
     assert strike.place == "Dogon Dawa"
 
 
@@ -91,3 +92,13 @@ def test_a_hard_wrapped_article_is_read_by_sentence_not_by_line(tmp_path: Path) 
     assert [e.sub_event_type for e in drafts.events.events][:2] == ["Armed clash", "Air or drone strike"]
     for fact in drafts.facts.key_facts:
         assert "\n" not in fact.statement and fact.quote in path.read_text(encoding="utf-8")
+
+
+def test_a_place_name_longer_than_the_draft_allows_is_dropped_not_a_crash() -> None:
+    from summarizer.evidence.events import EventGroup, draft_event
+
+    group = EventGroup(place=PlaceFix(admin2="X" * 70, admin1="Kaduna", precision="district"))
+    group.mentions.append(event_groups(["Gunmen attacked an army post in Kaduna on Sunday."], "", 2024,
+                                       dt.date(2024, 6, 3))[0].mentions[0])  # fmt: skip
+    event = draft_event(group)
+    assert (event.admin2, event.admin1) == (None, "Kaduna")

@@ -51,3 +51,9 @@ def test_trimming_removes_openers_and_never_adds_a_word() -> None:
 def test_every_fact_is_supported_by_its_own_quote() -> None:
     for fact in evidence_facts(ARTICLE):
         assert support(fact.statement, [fact.quote]).verdict == "supported", fact.statement
+
+
+def test_a_third_of_the_news_sentences_are_kept_between_4_and_10() -> None:
+    from summarizer.evidence.facts import fact_count
+
+    assert [fact_count(n) for n in (3, 12, 15, 21, 30, 60)] == [4, 4, 5, 7, 10, 10]

@@ -180,3 +180,46 @@ def test_the_markdown_report_names_the_strategy() -> None:
     result = runner.invoke(app, ["summarize", str(ARTICLE), "--published", "2024-06-03", "-f", "md"])
     assert result.exit_code == 0, result.stderr
     assert "*strategy:* evidence ·" in result.stdout
+
+
+def test_an_ambiguous_action_is_named_in_the_warnings_with_the_choice_made(tmp_path: Path) -> None:
+    """Written for the tests: "attack" with nobody counted fits Attack and Armed clash."""
+    article = tmp_path / "ambiguous.txt"
+    article.write_text("Attack in the north\n\nThe attack took place in Kaduna, Nigeria on Sunday, the governor "
+                       "said.\n\nThe governor said the attack would be investigated by the state.\n\nNo group "
+                       "has claimed the attack so far, officials said.\n", encoding="utf-8")  # fmt: skip
+    result = runner.invoke(app, ["summarize", str(article), "--published", "2024-06-03"])
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["events"] and record["events"][0]["sub_event_type"] == "Attack"
+    assert "event 1: its action words fit Attack or Armed clash; the lexicon's default: Attack" in record["warnings"]
+
+
+def test_a_run_without_model_calls_starts_no_server_and_reads_no_cassette(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import summarizer.session
+
+    def no_server(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the built-in server was started")
+
+    monkeypatch.setattr(summarizer.session, "builtin_server", no_server)
+    config = tmp_path / "config.yaml"
+    case = ROOT / "evals" / "cases" / f"{SEEDS[0]}.yaml"
+    config.write_text(f"cases:\n  - {case}\ncassettes: {tmp_path / 'no-cassettes-here'}\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", "run", "--config", str(config), "-o", str(tmp_path / "run.json")])
+    assert result.exit_code == 0, result.stderr
+    log = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert log["samples"][0]["output"]["provenance"]["attempts"] == 0
+    summarized = runner.invoke(app, ["summarize", str(ARTICLE), "--published", "2024-06-03"])
+    assert summarized.exit_code == 0, summarized.stderr
+
+
+def test_the_expected_kind_tells_the_built_in_model_from_a_remote_one() -> None:
+    from summarizer.session import EndpointOptions
+
+    assert EndpointOptions().expected_kind(replay_only=False) == "builtin"
+    key_only = EndpointOptions(api_key="sk-test-0000000000")
+    assert key_only.expected_kind(replay_only=False) == "openai"  # OpenAI itself: the llm strategy
+    assert key_only.expected_kind(replay_only=True) == "builtin"  # a replay never uses the key
+    assert EndpointOptions(base_url="http://127.0.0.1:9/v1").expected_kind(replay_only=True) == "openai"
