@@ -188,7 +188,7 @@ class Pipeline:
         support_reask = self.settings.support_reask
         if support_reask is None:
             support_reask = self.client.endpoint.kind != "builtin"
-        facts = await extract_with_reasks(
+        facts_call = extract_with_reasks(
             self.client,
             facts_model,
             render_messages(self.facts, self.system, doc.article_text),
@@ -200,35 +200,49 @@ class Pipeline:
             else None,
             **common,  # type: ignore[arg-type]
         )
+        events_call = (
+            extract_with_reasks(
+                self.client,
+                events_model,
+                render_messages(self.events, self.system, doc.article_text),
+                quotes_of=quotes_in_events,
+                template_tag=template_tag(self.system, self.events, self.reask),
+                schema_tag=f"EventsDraft@{model_schema_sha256(EventsDraft)[:16]}",
+                **common,  # type: ignore[arg-type]
+            )
+            if self.settings.extract_events
+            else None
+        )
+        # Both calls need only the article, so they run at once (each with its own re-asks, under
+        # the document's shared budget). Both are awaited to the end: a failed facts call fails the
+        # document only after the events call has finished, and a deadline cancels both.
+        facts_result, events_result = await asyncio.gather(
+            facts_call, events_call or _nothing(), return_exceptions=True
+        )
+        if isinstance(facts_result, BaseException):
+            raise facts_result
+        facts = facts_result
         facts.draft = restore_quotes(facts.draft, restore)
-        outcomes = [facts]
+        outcomes: list[ExtractionOutcome[Any]] = [facts]
         grounder = Grounder(doc)
         key_facts, dropped = build_key_facts(facts.draft, grounder)
         events_out: list[EventRecord] = []
         warnings: list[str] = []
         failed: list[FailedCall] = []
         failed_attempts = 0
-        if self.settings.extract_events:
-            try:
-                events = await extract_with_reasks(
-                    self.client,
-                    events_model,
-                    render_messages(self.events, self.system, doc.article_text),
-                    quotes_of=quotes_in_events,
-                    template_tag=template_tag(self.system, self.events, self.reask),
-                    schema_tag=f"EventsDraft@{model_schema_sha256(EventsDraft)[:16]}",
-                    **common,  # type: ignore[arg-type]
-                )
-            except ModelError as exc:
-                # Truncated, invalid, refused, over budget or a provider failure: the facts are
-                # still worth writing, so the record is partial and says what is missing.
-                failed.append(FailedCall(part="events", error=ErrorInfo(type=exc.kind, message=redact(str(exc)))))
-                warnings.append(f"events not extracted: {exc.kind}: {redact(str(exc))}")
-                failed_attempts = exc.attempts
-            else:
-                outcomes.append(events)  # type: ignore[arg-type]
-                events_out, dropped_events = build_events(restore_quotes(events.draft, restore), grounder)
-                dropped += dropped_events
+        if isinstance(events_result, ModelError):
+            # Truncated, invalid, refused, over budget or a provider failure: the facts are
+            # still worth writing, so the record is partial and says what is missing.
+            exc = events_result
+            failed.append(FailedCall(part="events", error=ErrorInfo(type=exc.kind, message=redact(str(exc)))))
+            warnings.append(f"events not extracted: {exc.kind}: {redact(str(exc))}")
+            failed_attempts = exc.attempts
+        elif isinstance(events_result, BaseException):
+            raise events_result
+        elif events_result is not None:
+            outcomes.append(events_result)
+            events_out, dropped_events = build_events(restore_quotes(events_result.draft, restore), grounder)
+            dropped += dropped_events
         warnings += grounder.notes()
         free_text = FreeTextCheck(doc, self.instructions)
         headline = free_text.headline(facts.draft.headline)
@@ -326,6 +340,10 @@ class Pipeline:
 
         results = await asyncio.gather(*(one(source) for source in sources))
         return [r for r in results if r is not None]
+
+
+async def _nothing() -> None:
+    """Stands in for a call that is not made."""
 
 
 def resume_key(text_sha256: str, templates: Sequence[TemplateInfo], schema_sha256: str, model: str,

@@ -2,6 +2,10 @@
 
 Tests queue answers (a completion, an HTTP error with headers, a hang, a connection
 reset, raw bytes) and the server plays them in order to ``POST /v1/chat/completions``.
+A document's facts and events calls run at once, so an answer meant for one draft says so
+(``Answer.draft``; a completion whose JSON holds ``"events"`` or ``"key_facts"`` is marked on its
+own): a request for one draft takes the first queued answer for that draft or for any; a request
+for no draft takes the first.
 ``GET /v1/models`` answers with a fixed listing (or the error status asked for).  Every request received is kept
 for assertions.  The completions it serves are hand-built test inputs, not recordings.
 """
@@ -28,6 +32,8 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     reset_mid_body: bool = False
+    #: The draft this answer is for ('FactsDraft' or 'EventsDraft'); None = the next request.
+    draft: str | None = None
 
 
 def completion(
@@ -38,8 +44,11 @@ def completion(
     prompt_tokens: int = 100,
     completion_tokens: int = 50,
     model: str = "scripted-model",
+    draft: str | None = None,
 ) -> Answer:
-    """A chat completion whose message content is ``content`` (dicts are JSON-encoded)."""
+    """A chat completion whose message content is ``content`` (dicts are JSON-encoded).
+
+    ``draft`` defaults to the draft the content answers, when its JSON names one."""
     text = json.dumps(content) if isinstance(content, dict) else content
     message: dict[str, Any] = {"role": "assistant", "content": text}
     if refusal is not None:
@@ -56,27 +65,40 @@ def completion(
             "total_tokens": prompt_tokens + completion_tokens,
         },
     }
-    return Answer(body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    return Answer(body=json.dumps(body).encode(), headers={"Content-Type": "application/json"},
+                  draft=draft or _answers_draft(text))  # fmt: skip
 
 
-def no_choices() -> Answer:
+def _answers_draft(text: str | None) -> str | None:
+    """The draft a content answers: an events list for EventsDraft, key facts for FactsDraft."""
+    if text is None:
+        return None
+    head = text.lstrip()[:200]
+    if head.startswith('{"events"'):
+        return "EventsDraft"
+    return "FactsDraft" if '"key_facts"' in text and head.startswith("{") else None
+
+
+def no_choices(draft: str | None = None) -> Answer:
     """A completion with an empty ``choices`` list."""
     body = {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}
-    return Answer(body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    return Answer(body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, draft=draft)
 
 
-def http_error(status: int, retry_after: str | None = None, message: str = "scripted error") -> Answer:
-    """An HTTP error answer, optionally with Retry-After."""
+def http_error(
+    status: int, retry_after: str | None = None, message: str = "scripted error", draft: str | None = None
+) -> Answer:
+    """An HTTP error answer, optionally with Retry-After, for the next request or one ``draft``'s."""
     headers = {"Content-Type": "application/json"}
     if retry_after is not None:
         headers["Retry-After"] = retry_after
     body = json.dumps({"error": {"message": message, "type": "scripted", "code": status}}).encode()
-    return Answer(status=status, body=body, headers=headers)
+    return Answer(status=status, body=body, headers=headers, draft=draft)
 
 
-def raw(body: bytes, content_type: str = "application/json") -> Answer:
+def raw(body: bytes, content_type: str = "application/json", draft: str | None = None) -> Answer:
     """Raw bytes as the answer body."""
-    return Answer(body=body, headers={"Content-Type": content_type})
+    return Answer(body=body, headers={"Content-Type": content_type}, draft=draft)
 
 
 def draft_name(body: dict[str, Any]) -> str:
@@ -115,6 +137,11 @@ class ScriptedServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
 
+    def requests_for(self, draft: str) -> list[dict[str, Any]]:
+        """The requests received for one draft ('FactsDraft' or 'EventsDraft'), in order."""
+        with self._lock:
+            return [r for r in self.requests if draft_name(r["body"]) == draft]
+
     def queue(self, *answers: Answer) -> None:
         """Add answers to play in order."""
         with self._lock:
@@ -129,9 +156,12 @@ class ScriptedServer:
         self._server.server_close()
 
     def _next(self, body: dict[str, Any]) -> Answer:
+        wanted = draft_name(body)
         with self._lock:
-            if self.answers:
-                return self.answers.popleft()
+            for i, answer in enumerate(self.answers):
+                if answer.draft in (None, wanted) or not wanted:  # a request for no draft takes any
+                    del self.answers[i]
+                    return answer
         if self.responder is not None:
             return self.responder(body)
         return http_error(599, message="scripted server: no answer queued")

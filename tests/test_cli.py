@@ -63,7 +63,7 @@ def test_always_invalid_json_exits_1_with_a_clear_message(scripted: ScriptedServ
             ],
         }
     )
-    scripted.queue(*[raw(body.encode()) for _ in range(3)])
+    scripted.queue(*[raw(body.encode(), draft="FactsDraft") for _ in range(3)], completion(events()))
     code, out, err = run(scripted, str(SEED_000))
     assert code == 1
     assert "invalid_output" in err and "not valid JSON" in err

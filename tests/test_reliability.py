@@ -59,7 +59,8 @@ def test_429_storm_on_a_batch_respects_the_retry_budget(scripted: ScriptedServer
 
     records = asyncio.run(run())
     assert [r.error.type for r in records] == ["rate_limit_exhausted"] * 3
-    assert len(scripted.requests) == 3 * policy.max_attempts  # each document stops at its own budget
+    # each call (facts and events, at once) stops at its own retry budget
+    assert len(scripted.requests) == 3 * 2 * policy.max_attempts
 
 
 def test_429_storm_stops_at_the_run_deadline(scripted: ScriptedServer, tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_invented_quote_is_sent_back_with_the_quote_named(scripted: ScriptedServ
     bad["key_facts"][1]["quote"] = "The Pentagon announced the raid in a press release on Monday"
     scripted.queue(completion(bad), completion(facts()), completion(events()))
     record = summarize(scripted)
-    feedback = user_messages(scripted.requests[1])[-1]
+    feedback = user_messages(scripted.requests_for("FactsDraft")[1])[-1]
     assert "The Pentagon announced the raid in a press release on Monday" in feedback
     assert "not in the article" in feedback
     assert record.provenance.reasks == 1
@@ -70,7 +70,7 @@ def test_schema_error_feedback_names_the_field(scripted: ScriptedServer) -> None
     bad["key_facts"][0]["status"] = "rumoured"
     scripted.queue(completion(bad), completion(facts()), completion(events()))
     record = summarize(scripted)
-    feedback = user_messages(scripted.requests[1])[-1]
+    feedback = user_messages(scripted.requests_for("FactsDraft")[1])[-1]
     assert "key_facts.0.status" in feedback
     assert not record.provenance.first_try_valid
     assert record.provenance.usage.total_tokens == 3 * 150  # failed attempt counted
@@ -109,10 +109,12 @@ def test_always_invalid_json_fails_with_invalid_output(scripted: ScriptedServer)
                         "created": 0,
                         "model": "m",
                     }
-                ).encode()
+                ).encode(),
+                draft="FactsDraft",
             )
             for _ in range(3)
-        ]
+        ],
+        completion(events()),
     )
     with pytest.raises(InvalidOutput, match="after 3 attempts"):
         summarize(scripted)
@@ -140,19 +142,19 @@ def test_refusal_is_a_typed_error(scripted: ScriptedServer) -> None:
 
 
 def test_empty_choices_is_a_provider_error_not_a_reask(scripted: ScriptedServer) -> None:
-    scripted.queue(no_choices(), completion(facts()))
+    scripted.queue(no_choices(draft="FactsDraft"), completion(facts()), completion(events()))
     with pytest.raises(ProviderError, match="no choices"):
         summarize(scripted)
-    assert len(scripted.requests) == 1
+    assert len(scripted.requests_for("FactsDraft")) == 1
 
 
 def test_token_budget_stops_reasks(scripted: ScriptedServer) -> None:
     bad = facts()
     bad["key_facts"][0]["status"] = "rumoured"
-    scripted.queue(completion(bad), completion(bad))
+    scripted.queue(completion(bad), completion(bad), completion(events()))
     with pytest.raises(InvalidOutput, match="token budget"):
         summarize(scripted, token_budget=100)
-    assert len(scripted.requests) == 1
+    assert len(scripted.requests_for("FactsDraft")) == 1
 
 
 def test_events_failure_keeps_the_facts_with_a_warning(scripted: ScriptedServer) -> None:
@@ -323,7 +325,7 @@ def test_a_fact_its_quote_contradicts_is_sent_back_once_with_the_reason(scripted
     scripted.queue(completion(wrong), completion(facts()), completion(events()))
     record = summarize(scripted)
     assert record.provenance.reasks == 1
-    feedback = user_messages(scripted.requests[1])[-1]
+    feedback = user_messages(scripted.requests_for("FactsDraft")[1])[-1]
     assert "captured AQIS leader Asim Omar" in feedback and "contradicted" in feedback
     assert "says killed" in feedback  # the exact reason: the quote says killed
     assert [f.support.verdict for f in record.key_facts if f.support] == ["supported", "supported"]
