@@ -28,8 +28,8 @@ from common import BENCH_DIR, Figure, log, machine_info
 
 ANALYSIS = BENCH_DIR / "ANALYSIS.md"
 GOALS = {
-    "B1": ("pipeline overhead", "ratio ≤ 1.10"),
-    "B2": ("concurrency scaling", "≥ 90% of ideal at 64"),
+    "B1": ("pipeline overhead", "ratio ≤ 1.5"),
+    "B2": ("concurrency scaling", "≥ 0.85 × the raw loop at 64"),
     "B3": ("scoring throughput", "≥ 50,000 fact comparisons/s"),
     "B4": ("alignment", "< 50 ms"),
     "B5": ("built-in model tokens/s ratio", "≥ 0.9"),

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import httpx2
 import instructor
 import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from instructor.core.exceptions import IncompleteOutputException
+from instructor.v2.core.registry import mode_registry
+from instructor.v2.core.response_model import prepare_response_model
 from pydantic import BaseModel, ValidationError
 
 from summarizer.cassette import SCHEMA_HEADER, TEMPLATE_HEADER
@@ -129,8 +132,16 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: Response models prepared for instructor, at most this many kept (quote-choice models are per document).
+PREPARED_MODELS = 256
+
+
 class ModelClient:
-    """An instructor-wrapped AsyncOpenAI client bound to one endpoint."""
+    """An openai client bound to one endpoint, whose requests and answers instructor shapes and parses.
+
+    Each response model is prepared for instructor once (instructor's own wrapper prepares it, checks
+    its validators and builds its schema again on every call); the request and the parse are
+    instructor's handlers for the endpoint's mode, called directly."""
 
     def __init__(self, endpoint: Endpoint, http_client: httpx2.AsyncClient) -> None:
         self.endpoint = endpoint
@@ -140,7 +151,22 @@ class ModelClient:
             max_retries=0,
             http_client=http_client,
         )
-        self._client = instructor.from_openai(self._openai, mode=endpoint.mode)
+        client = instructor.from_openai(self._openai, mode=endpoint.mode)
+        self._handlers = mode_registry.get_handlers(client.provider, client.mode)
+        self._prepared: OrderedDict[type[BaseModel], type[BaseModel]] = OrderedDict()
+
+    def _prepare(self, response_model: type[ModelT]) -> type[ModelT]:
+        """The model as instructor prepares it, once per model (least recently used dropped)."""
+        prepared = self._prepared.get(response_model)
+        if prepared is None:
+            prepared = prepare_response_model(response_model)
+            assert prepared is not None
+            self._prepared[response_model] = prepared
+            while len(self._prepared) > PREPARED_MODELS:
+                self._prepared.popitem(last=False)
+        else:
+            self._prepared.move_to_end(response_model)
+        return prepared  # type: ignore[return-value]
 
     async def attempt(
         self,
@@ -154,52 +180,50 @@ class ModelClient:
     ) -> CallResult[ModelT]:
         """Make one attempt; return the draft or the validation problems; raise typed errors."""
         params = self.endpoint.request_params(response_model, max_tokens=max_tokens, temperature=temperature)
+        prepared, kwargs = self._handlers.request_handler(
+            response_model=self._prepare(response_model), kwargs={**params, "messages": messages}
+        )
+        assert prepared is not None  # a response model was given
         try:
-            parsed, completion = await self._client.chat.completions.create_with_completion(
-                response_model=response_model,
-                messages=messages,  # type: ignore[arg-type]
-                max_retries=0,
-                extra_headers={TEMPLATE_HEADER: template_tag, SCHEMA_HEADER: schema_tag},
-                **params,
+            completion = await self._openai.chat.completions.create(
+                **kwargs, extra_headers={TEMPLATE_HEADER: template_tag, SCHEMA_HEADER: schema_tag}
             )
+        except openai.OpenAIError as exc:
+            raise _provider_error(exc) from exc
+        try:
+            parsed = self._handlers.response_parser(
+                response=completion, response_model=prepared, validation_context=None, strict=True,
+                stream=False, is_async=True,
+            )  # fmt: skip
         except IncompleteOutputException as exc:
-            used = usage_of(exc.last_completion)
+            used = usage_of(completion)
             truncated = TruncatedOutput(
                 f"the model stopped at max_tokens={max_tokens} before finishing its JSON "
                 f"({used.completion_tokens} tokens); raise --max-tokens"
             )
             truncated.usage = used
             raise truncated from exc
-        except InstructorRetryException as exc:
-            return self._failed_attempt(exc, response_model)
-        except openai.OpenAIError as exc:
-            raise _provider_error(exc) from exc
+        except Exception as exc:  # instructor's parse errors: ValidationError, JSON, its own parsing errors
+            return self._failed_attempt(exc, completion, response_model)
         return CallResult(parsed=parsed, raw_content=_message_text(completion), usage=usage_of(completion))
 
-    def _failed_attempt(self, exc: InstructorRetryException, response_model: type[ModelT]) -> CallResult[ModelT]:
-        cause = exc.__cause__
-        if isinstance(cause, openai.OpenAIError):
-            raise _provider_error(cause) from exc
-        completion = exc.last_completion
-        if completion is None:
-            raise ProviderError(f"the model call failed: {_short(str(cause or exc))}") from exc
+    def _failed_attempt(self, cause: Exception, completion: Any, response_model: type[ModelT]) -> CallResult[ModelT]:
         if not getattr(completion, "choices", None):
-            raise ProviderError("the endpoint returned no choices") from exc
+            raise ProviderError("the endpoint returned no choices") from cause
         message = completion.choices[0].message
         refusal = getattr(message, "refusal", None)
         if refusal:
             refused = RefusalError(f"the model refused: {_short(str(refusal))}")
             refused.usage = usage_of(completion)
-            raise refused from exc
+            raise refused from cause
         if completion.choices[0].finish_reason == "length":
             truncated = TruncatedOutput("the model stopped at max_tokens before finishing its JSON")
             truncated.usage = usage_of(completion)
-            raise truncated from exc
+            raise truncated from cause
         raw_content = _message_text(completion)
         repaired = repair_json(raw_content, response_model)
         if repaired is not None:
             return CallResult(parsed=repaired, raw_content=raw_content, usage=usage_of(completion), repaired=True)
-        problems = describe_validation_error(cause) if cause is not None else [str(exc)]
         return CallResult(
-            parsed=None, raw_content=_message_text(completion), usage=usage_of(completion), problems=problems
+            parsed=None, raw_content=raw_content, usage=usage_of(completion), problems=describe_validation_error(cause)
         )

@@ -28,6 +28,24 @@ from summarizer.schema import (
 _draft_config = ConfigDict(extra="forbid")
 
 
+@lru_cache(maxsize=512)
+def _schema_text(model: type[BaseModel], options: str) -> str:
+    """One model's JSON Schema, generated once per model and options (bounded: models are per document)."""
+    return json.dumps(BaseModel.model_json_schema.__func__(model, **json.loads(options)))  # type: ignore[attr-defined]
+
+
+class CachedSchema(BaseModel):
+    """A model whose JSON Schema is generated once: pydantic regenerates it on every call, and every
+    model call asks for it (instructor's request, the grammar, the schema hashes)."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        """The JSON Schema, a fresh copy of the cached one (callers may change it)."""
+        if args or any(not isinstance(v, str | bool | None) for v in kwargs.values()):
+            return super().model_json_schema(*args, **kwargs)  # a custom generator: not cached
+        return dict(json.loads(_schema_text(cls, json.dumps(kwargs, sort_keys=True))))
+
+
 class DraftFact(BaseModel):
     """One atomic claim as the model states it."""
 
@@ -41,7 +59,7 @@ class DraftFact(BaseModel):
     quote: str = Field(description="A sentence copied word for word from the article.", max_length=300)
 
 
-class FactsDraft(BaseModel):
+class FactsDraft(CachedSchema):
     """Headline, summary and key facts of one article."""
 
     model_config = _draft_config
@@ -102,7 +120,7 @@ class DraftEvent(BaseModel):
     quote: str = Field(description="Sentence describing the event, word for word.", max_length=300)
 
 
-class EventsDraft(BaseModel):
+class EventsDraft(CachedSchema):
     """The events an article reports."""
 
     model_config = _draft_config

@@ -40,7 +40,7 @@ from summarizer.claims.vocabulary import (
     UPPER_BOUNDS,
     VAGUE_QUANTITIES,
 )
-from summarizer.ground import Aligner, split_sentences
+from summarizer.ground import Aligner, aligner_for, split_sentences
 from summarizer.load import Document
 from summarizer.schema import MatchKind
 
@@ -68,11 +68,11 @@ class FreeTextCheck:
 
     @cached_property
     def _article(self) -> Aligner:
-        return Aligner(self.doc.text, (self.doc.article_start, self.doc.article_end))
+        return aligner_for(self.doc.text, (self.doc.article_start, self.doc.article_end))
 
     @cached_property
     def _prompt(self) -> Aligner:
-        return Aligner(self.instructions)
+        return aligner_for(self.instructions)
 
     @cached_property
     def _article_counts(self) -> frozenset[float]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -195,16 +196,23 @@ def _unmatched(q: str, score: float | None) -> Evidence:
     return Evidence(quote=q, start=None, end=None, match=MatchKind.unmatched, score=score)
 
 
+@lru_cache(maxsize=64)
+def aligner_for(text: str, region: tuple[int, int] | None = None) -> Aligner:
+    """The :class:`Aligner` of a text and region, shared: a document is normalised once for all its
+    checks (both calls' re-ask checks, the grounder, the free-text check). The recent ones are kept."""
+    return Aligner(text, region)
+
+
 def align_quote(quote: str, text: str, *, region: tuple[int, int] | None = None, min_score: float = 88.0) -> Evidence:
     """Align one model quote to ``text`` (only inside ``region``, default the whole text)."""
-    return Aligner(text, region).align(quote, min_score=min_score)
+    return aligner_for(text, region).align(quote, min_score=min_score)
 
 
 def ground_quotes(
     quotes: Sequence[str], text: str, *, region: tuple[int, int] | None = None, min_score: float = 88.0
 ) -> list[Evidence]:
     """Align several model quotes to one text, normalising the text only once."""
-    aligner = Aligner(text, region)
+    aligner = aligner_for(text, region)
     return [aligner.align(q, min_score=min_score) for q in quotes]
 
 

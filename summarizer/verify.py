@@ -18,7 +18,7 @@ from summarizer.claims.support import Support as SupportVerdict
 from summarizer.claims.support import count_support, outcome_support
 from summarizer.claims.support import support as claim_support
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
-from summarizer.ground import Aligner
+from summarizer.ground import Aligner, aligner_for
 from summarizer.load import Document
 from summarizer.schema import (
     SUB_EVENT_TO_EVENT,
@@ -55,7 +55,7 @@ class Grounder:
         self.doc = doc
         self.evidence: list[Evidence] = []
         self.removed: list[str] = []
-        self._aligner = Aligner(doc.text, (doc.article_start, doc.article_end))
+        self._aligner = aligner_for(doc.text, (doc.article_start, doc.article_end))
         self._excluded: list[tuple[str, Aligner]] | None = None
         self._year = _year_of(doc.published)
         #: Sources the model gave that its own quote contradicts, replaced by the quote's.
@@ -146,7 +146,7 @@ class Grounder:
         if self.align(quote).match is not MatchKind.unmatched:
             return None
         if self._excluded is None:
-            self._excluded = [(r.reason, Aligner(self.doc.text, (r.start, r.end))) for r in self.doc.excluded]
+            self._excluded = [(r.reason, aligner_for(self.doc.text, (r.start, r.end))) for r in self.doc.excluded]
         for reason, aligner in self._excluded:
             if aligner.align(quote).match is not MatchKind.unmatched:
                 return reason

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.ground import SCORE_FLOOR, Aligner, align_quote, ground_quotes, normalise, strip_quote
+from summarizer.ground import SCORE_FLOOR, Aligner, align_quote, aligner_for, ground_quotes, normalise, strip_quote
 from summarizer.schema import MatchKind
 
 SEED = Path(__file__).parent.parent / "seeds" / "000_27aace103a48bbe9.txt"
@@ -217,3 +217,11 @@ def test_property_exact_is_always_verbatim(text: str, start: int, length: int, n
         if evidence.match is MatchKind.exact:
             assert evidence.start is not None and evidence.end is not None
             assert text[evidence.start : evidence.end] == evidence.quote
+
+
+def test_one_aligner_serves_every_check_of_a_text_and_region() -> None:
+    text = "The raid killed him. Officials said so."
+    assert aligner_for(text) is aligner_for(text)
+    assert aligner_for(text, (0, 20)) is not aligner_for(text)
+    assert aligner_for(text, (0, 20)).align("Officials said so.").match is MatchKind.unmatched  # outside the region
+    assert aligner_for(text).align("Officials said so.").match is MatchKind.exact
