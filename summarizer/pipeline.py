@@ -324,21 +324,28 @@ class Pipeline:
         concurrency: int = 4,
         on_record: Callable[[DocumentRecordT], Awaitable[None] | None] | None = None,
         limits: RunLimits | None = None,
+        keep: bool = True,
     ) -> list[DocumentRecordT]:
-        """Summarize many sources concurrently; returns new records in input order (skipped ones left out)."""
-        semaphore = asyncio.Semaphore(max(1, concurrency))
+        """Summarize many sources, ``concurrency`` at a time; returns new records in input order
+        (skipped ones left out). ``keep=False`` returns nothing: records only go to ``on_record``, so
+        memory stays flat however many sources there are (``concurrency`` workers, no task per source)."""
         limits = limits or RunLimits()
+        results: list[DocumentRecordT | None] = [None] * len(sources) if keep else []
+        pending = iter(enumerate(sources))  # shared by the workers: each source is taken once
 
-        async def one(source: str) -> DocumentRecordT | None:
-            async with semaphore:
+        async def worker() -> None:
+            for i, source in pending:
                 record = await self.run_one(source, limits)
-            if record is not None and on_record is not None:
-                maybe = on_record(record)
-                if maybe is not None:
-                    await maybe
-            return record
+                if record is None:
+                    continue
+                if keep:
+                    results[i] = record
+                if on_record is not None:
+                    maybe = on_record(record)
+                    if maybe is not None:
+                        await maybe
 
-        results = await asyncio.gather(*(one(source) for source in sources))
+        await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(sources))))))
         return [r for r in results if r is not None]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -82,3 +83,40 @@ def test_a_deadline_cancels_both_calls_in_flight(scripted: ScriptedServer) -> No
     assert isinstance(record, ErrorRecord) and record.error.type == DeadlineExceeded.kind
     assert pending == []  # neither call is left running after the document gave up
     assert len(scripted.requests) == 2
+
+
+def test_run_batch_keeps_concurrency_documents_in_flight_and_can_stream_without_keeping(tmp_path: Any) -> None:
+    text = SEED_000.read_text(encoding="utf-8")
+    sources = []
+    for i in range(6):
+        path = tmp_path / f"doc{i}.txt"
+        path.write_text(f"Dispatch {i}.\n\n{text}", encoding="utf-8")
+        sources.append(str(path))
+    lock, in_flight, most = threading.Lock(), [0], [0]
+
+    def answer(body: dict[str, Any]) -> Answer:
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        try:
+            time.sleep(0.05)  # hold the answer a moment, so documents overlap if they can
+            draft = HAND_BUILT_FACTS_000 if draft_name(body) == "FactsDraft" else HAND_BUILT_EVENTS_000
+            return completion(draft)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    seen: list[Any] = []
+
+    async def run() -> list[Any]:
+        options = EndpointOptions(base_url=server.base_url, kind="vllm", model="scripted-model", retry=NO_RETRY)
+        async with open_client(options) as client:
+            pipeline = Pipeline(client, PipelineSettings(quote_choices=False))
+            return await pipeline.run_batch(sources, concurrency=2, on_record=seen.append, keep=False)
+
+    with ScriptedServer(responder=answer) as server:
+        returned = asyncio.run(run())
+    assert returned == []  # nothing kept: every record went to on_record
+    assert sorted(r.provenance.source.path for r in seen) == sorted(sources)
+    assert all(isinstance(r, SummaryRecord) and len(r.key_facts) == 2 for r in seen)
+    assert 2 < most[0] <= 4  # two documents at a time, each with its two calls at once

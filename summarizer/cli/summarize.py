@@ -65,6 +65,8 @@ class _Sink:
         taken: set[str] = set()  # names follow the input order, not the order documents finish in
         self.names = {source: output_name(source, fmt, taken) for source in sources}
         self.jsonl: JsonlWriter | None = None
+        #: Streamed runs keep only the failed and partial records (for the exit code and the messages).
+        self.kept: list[DocumentRecordT] = []
         if fmt == "jsonl" and not self.to_dir:
             if output is None:
                 stream = sys.stdout
@@ -73,7 +75,14 @@ class _Sink:
                 stream = stack.enter_context(output.open("a" if append else "w", encoding="utf-8"))
             self.jsonl = JsonlWriter(stream)
 
+    @property
+    def streams(self) -> bool:
+        """Records are written as they finish (JSONL, or a file per document), not all at the end."""
+        return self.jsonl is not None or self.to_dir
+
     def add(self, record: DocumentRecordT) -> None:
+        if self.streams and (isinstance(record, ErrorRecord) or record.failed_calls):
+            self.kept.append(record)
         if self.jsonl is not None:
             self.jsonl.write(record)
         elif self.to_dir:
@@ -82,7 +91,7 @@ class _Sink:
             write_atomic(self.output / self.names[source], render([record], self.fmt))
 
     def finish(self, records: list[DocumentRecordT]) -> None:
-        if self.jsonl is not None or self.to_dir:
+        if self.streams:
             return
         text = render(records, self.fmt)
         if self.output is None:
@@ -179,6 +188,7 @@ def summarize(
         except SummarizerError as exc:
             raise fail(str(exc)) from None
         sink.finish(records)
+        records = sink.kept if sink.streams else records
     report_cache(responses)
     for record in records:
         if isinstance(record, ErrorRecord):
@@ -226,4 +236,6 @@ async def _run(
                 sink.add(record)
                 progress.advance(task)
 
-            return await pipeline.run_batch(sources, concurrency=concurrency, on_record=done, limits=limits)
+            return await pipeline.run_batch(
+                sources, concurrency=concurrency, on_record=done, limits=limits, keep=not sink.streams
+            )
