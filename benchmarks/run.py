@@ -36,6 +36,8 @@ GOALS = {
     "B6": ("suite time", "≤ 60 s"),
     "B7": ("prompt overhead", "≤ 1,000 tokens on the first attempt"),
     "B8": ("evidence strategy time per document", "≤ 0.5 × the llm strategy's"),
+    "B9": ("a corpus through the command", "memory flat, a re-run answered from the cache"),
+    "B10": ("a million articles on paper", "an estimate, no goal"),
 }
 
 
@@ -49,20 +51,36 @@ class Sizes:
     b3_outputs: int
     b3_time_cap: float
     b4_repeats: int
+    b9_docs: int
     slow: bool  # B5 and B6
 
 
 FULL = Sizes(
-    b1_docs=500, b1_rounds=3, b2_docs_per_worker=4, b3_outputs=1000, b3_time_cap=900.0, b4_repeats=50, slow=True
+    b1_docs=500,
+    b1_rounds=3,
+    b2_docs_per_worker=4,
+    b3_outputs=1000,
+    b3_time_cap=900.0,
+    b4_repeats=50,
+    b9_docs=10_000,
+    slow=True,
 )
 QUICK = Sizes(
-    b1_docs=50, b1_rounds=3, b2_docs_per_worker=2, b3_outputs=100, b3_time_cap=30.0, b4_repeats=20, slow=False
+    b1_docs=50,
+    b1_rounds=3,
+    b2_docs_per_worker=2,
+    b3_outputs=100,
+    b3_time_cap=30.0,
+    b4_repeats=20,
+    b9_docs=300,
+    slow=False,
 )
 
 
 def _steps(sizes: Sizes, profile: bool, whatif: bool) -> list[tuple[str, Callable[[], Figure]]]:
     from bench_builtin import bench_builtin_model, bench_suite
     from bench_pipeline import bench_overhead, bench_scaling
+    from bench_scale import bench_corpus, paper_estimate
     from bench_scoring import bench_alignment, bench_scoring
     from bench_strategy import bench_strategies
     from bench_tokens import bench_prompt_tokens
@@ -76,6 +94,8 @@ def _steps(sizes: Sizes, profile: bool, whatif: bool) -> list[tuple[str, Callabl
         ("B6", lambda: bench_suite(profile, whatif)),
         ("B7", bench_prompt_tokens),
         ("B8", bench_strategies),
+        ("B9", lambda: bench_corpus(sizes.b9_docs)),
+        ("B10", paper_estimate),
     ]
 
 
