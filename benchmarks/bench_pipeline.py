@@ -135,7 +135,7 @@ def capture_requests(sources: list[str], concurrency: int) -> list[list[Request]
     ]
 
 
-def bench_overhead(n_docs: int, concurrency: int, rounds: int, profile: bool, whatif: bool = False) -> Figure:
+def bench_overhead(n_docs: int, concurrency: int, rounds: int, profile: bool) -> Figure:
     """B1: pipeline seconds / raw-loop seconds for the same requests at the same concurrency."""
     with tempfile.TemporaryDirectory(prefix="bench-b1-") as tmp:
         sources = make_docs(n_docs, Path(tmp))
@@ -193,37 +193,10 @@ def bench_overhead(n_docs: int, concurrency: int, rounds: int, profile: bool, wh
                     )
                     or ""
                 )
-            if whatif and not figure.met:
-                lines = optional_step(
-                    figure, "what-if", lambda: _whatif_overhead(url, sources[:200], per_doc[:200], concurrency)
-                )
-                figure.details += lines or []
     return figure
 
 
-def _whatif_overhead(url: str, sources: list[str], per_doc: list[list[Request]], concurrency: int) -> list[str]:
-    """The ratio with each proposed fix (benchmarks/whatif.py) applied alone, and with all of them."""
-    from whatif import proposed_fixes
-
-    log(f"B1: measuring the proposed fixes on {len(sources)} docs")
-    raw = min(run_raw(url, per_doc, concurrency) for _ in range(2))
-    cpu = ("schema", "instructor_wrap", "templates", "aligner")
-    parts = []
-    for which in [(), ("schema",), ("schema", "instructor_wrap"), ("templates",), ("aligner",), cpu,
-                  (*cpu, "direct_call")]:  # fmt: skip
-        with proposed_fixes(which):
-            seconds = run_pipeline(url, sources, concurrency)
-        label = " + ".join(which) or "none (the code as it is)"
-        parts.append(f"{label}: {seconds / raw:.2f} ({1e3 * (seconds - raw) / len(sources):.1f} ms/doc)")
-    return [
-        f"proposed fixes applied as in-process patches (benchmarks/whatif.py; summarizer/ unchanged), "
-        f"ratio on {len(sources)} docs (ms per document beyond the raw loop in brackets): " + "; ".join(parts)
-    ]
-
-
-def bench_scaling(
-    levels: list[int], latency: float, docs_per_worker: int, profile: bool, whatif: bool = False
-) -> Figure:
+def bench_scaling(levels: list[int], latency: float, docs_per_worker: int, profile: bool) -> Figure:
     """B2: documents per second at each concurrency with a fixed server latency, pipeline over raw loop."""
     rows = [["concurrency", "docs", "pipeline docs/s", "raw docs/s", "ideal docs/s", "pipeline ÷ raw"]]
     rows[0] += ["raw % of ideal", "TCP connections opened, pipeline / raw"]
@@ -285,24 +258,9 @@ def bench_scaling(
                     )
                     or ""
                 )
-            if whatif and not figure.met:
-                fixed = optional_step(figure, "what-if", lambda: _whatif_scaling(url, sources_all[:n], top))
-                if fixed is not None:
-                    figure.details.append(
-                        f"with the proposed fixes applied as in-process patches (benchmarks/whatif.py): "
-                        f"{fixed / (top / latency):.2f} of ideal docs/s at concurrency {top} ({n} docs)"
-                    )
     return figure
 
 
 def _connections(server: FakeServer) -> int:
     """Connections the server has accepted so far (each call opens one more)."""
     return int(server.get("/_stats")["connections"])
-
-
-def _whatif_scaling(url: str, sources: list[str], concurrency: int) -> float:
-    """Requests per second of the pipeline with every proposed CPU fix applied."""
-    from whatif import proposed_fixes
-
-    with proposed_fixes(("schema", "instructor_wrap", "templates", "aligner", "direct_call")):
-        return len(sources) / run_pipeline(url, sources, concurrency)

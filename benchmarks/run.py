@@ -86,8 +86,8 @@ def _steps(sizes: Sizes, profile: bool, whatif: bool) -> list[tuple[str, Callabl
     from bench_tokens import bench_prompt_tokens
 
     return [
-        ("B1", lambda: bench_overhead(sizes.b1_docs, 4, sizes.b1_rounds, profile, whatif)),
-        ("B2", lambda: bench_scaling([1, 8, 32, 64], 0.2, sizes.b2_docs_per_worker, profile, whatif)),
+        ("B1", lambda: bench_overhead(sizes.b1_docs, 4, sizes.b1_rounds, profile)),
+        ("B2", lambda: bench_scaling([1, 8, 32, 64], 0.2, sizes.b2_docs_per_worker, profile)),
         ("B3", lambda: bench_scoring(sizes.b3_outputs, profile, whatif, sizes.b3_time_cap)),
         ("B4", lambda: bench_alignment(sizes.b4_repeats, profile)),
         ("B5", lambda: bench_builtin_model(profile, whatif)),
