@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 
@@ -54,9 +55,10 @@ class Document:
         """SHA-256 hex digest of the text as read (UTF-8 encoded)."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    @property
+    @cached_property
     def article_text(self) -> str:
-        """The article body, ``text[article_start:article_end]``."""
+        """The article body, ``text[article_start:article_end]`` (one string per document, so the
+        caches keyed on it hold one copy, not one per use)."""
         return self.text[self.article_start : self.article_end]
 
 
