@@ -294,3 +294,25 @@ def test_secrets_never_reach_the_requests_file(tmp_path: Path) -> None:
     assert "<redacted>" in written
     for secret in (key, "sk-proj-ZyXwVuTsRqPoNmLk9876"):
         assert all(secret[i : i + 8] not in written for i in range(len(secret) - 8))
+
+
+def test_documents_are_read_again_where_prepare_found_them_and_a_changed_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "doc.txt").write_text(SEED_000.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(work)
+    requests = prepare(tmp_path, "doc.txt")
+    results = write_jsonl(tmp_path / "r.jsonl", [vllm_line(line, recorded_body(line)) for line in jsonl(requests)])
+    monkeypatch.chdir(tmp_path)  # "doc.txt" is not here: read from where prepare found it, named as given
+    result, out = collect(tmp_path, str(results), requests=(requests,))
+    assert result.exit_code == 0, result.stderr
+    assert jsonl(out)[0]["provenance"]["source"]["path"] == "doc.txt"
+
+    (work / "doc.txt").write_text(SEED_000.read_text(encoding="utf-8") + "\nAn added line.\n", encoding="utf-8")
+    result, out = collect(tmp_path, str(results), requests=(requests,))
+    assert result.exit_code == 2
+    (record,) = jsonl(out)
+    assert record["error"]["type"] == "input_error"
+    assert "doc.txt changed since batch prepare" in record["error"]["message"]
