@@ -208,7 +208,9 @@ def test_a_re_ask_goes_to_the_follow_up_round_and_ends_as_a_live_run_does(tmp_pa
     request. The final record equals a live run given the same answers (hand-built)."""
     bad = facts(key_facts=[{**HAND_BUILT_FACTS_000["key_facts"][0], "quote": "A sentence the article never had."}])
     bodies = [json.loads(completion(answer).body) for answer in (bad, events(), facts())]
-    requests = prepare(tmp_path, str(SEED_000), extra=(*HAND, "--base-url", "http://127.0.0.1:9/v1"))
+    requests = prepare(tmp_path, str(SEED_000), extra=HAND)  # a kind and a model, no server: nothing is asked
+    manifest = json.loads((tmp_path / "req.manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["endpoint"]["kind"], manifest["endpoint"]["model"]) == ("vllm", "scripted-model")
     lines = by_draft(requests)
     round1 = write_jsonl(tmp_path / "r1.jsonl", [vllm_line(lines["FactsDraft"], bodies[0]),
                                                  vllm_line(lines["EventsDraft"], bodies[1])])  # fmt: skip

@@ -32,11 +32,14 @@ from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, err
 from summarizer.providers import Endpoint
 from summarizer.retry import RetryPolicy
 from summarizer.schema import ErrorRecord
-from summarizer.session import EndpointOptions, open_client
+from summarizer.session import OPENAI_DEFAULT_BASE_URL, EndpointOptions, open_client
 from summarizer.validate import CallSettings, TokenBudget
 
 #: Nothing is sent, so nothing is retried.
 NO_RETRY = RetryPolicy(max_attempts=1)
+#: The address of a server named by kind only (prepare for ``vllm run_batch``): never contacted when
+#: the model is given too; nothing listens on port 9 (discard) if it were.
+NO_SERVER_URL = "http://127.0.0.1:9/v1"
 
 
 @dataclass
@@ -73,6 +76,14 @@ def pipeline_settings(settings: BatchSettings) -> PipelineSettings:
         token_budget=settings.token_budget, max_bytes=settings.max_bytes, extract_events=settings.extract_events,
         quote_choices=settings.quote_choices, strategy="llm", published=settings.published,
     )  # fmt: skip
+
+
+def offline_options(options: EndpointOptions) -> EndpointOptions:
+    """A kind other than the built-in model's named with no base URL: its requests' shape, with
+    OpenAI's address or none (the built-in model would be taken otherwise)."""
+    if not options.uses_builtin or options.kind in (None, "builtin"):
+        return options
+    return replace(options, base_url=OPENAI_DEFAULT_BASE_URL if options.kind == "openai" else NO_SERVER_URL)
 
 
 def endpoint_info(endpoint: Endpoint) -> EndpointInfo:
@@ -127,7 +138,7 @@ async def prepare(sources: Sequence[str], options: EndpointOptions, settings: Ba
                   concurrency: int = 4) -> Prepared:  # fmt: skip
     """Capture every model call the documents need first, without sending any."""
     calls = BatchCalls()
-    async with open_client(replace(options, retry=NO_RETRY), calls, start_builtin=False) as client:
+    async with open_client(replace(offline_options(options), retry=NO_RETRY), calls, start_builtin=False) as client:
         pipeline = Pipeline(client, pipeline_settings(settings))
         outcomes = await _run_documents(pipeline, sources, lambda s: load_source(s, settings.max_bytes), concurrency)
         endpoint = endpoint_info(client.endpoint)
