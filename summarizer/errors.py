@@ -93,3 +93,21 @@ class StaleCassette(CassetteError):
     """The prompt template or schema changed since the cassette was recorded."""
 
     kind = "stale_cassette"
+
+
+class CallDeferred(SummarizerError):
+    """A model call was not sent now but written to a batch requests file (``summarizer batch``).
+
+    Not a :class:`ModelError`: a deferred events call leaves the document pending, not partial."""
+
+    kind = "call_deferred"
+
+    def __init__(self, message: str, custom_id: str) -> None:
+        super().__init__(message)
+        self.custom_id = custom_id
+
+
+class BatchNotFinished(SummarizerError):
+    """A batch is still running: its results cannot be collected yet."""
+
+    kind = "batch_not_finished"

@@ -4,7 +4,8 @@ Exit codes: 0 every document succeeded; 1 some document failed in the model stag
 (provider, truncation, refusal, invalid output); 2 usage error, or every failed
 document was refused as bad input; 4 (``summarize``) no document failed, but some
 record is partial: a call after the first failed (``failed_calls``).  ``eval run``,
-``eval report`` and ``eval score`` add 3: a ``--fail-under`` threshold was missed.
+``eval report`` and ``eval score`` add 3: a ``--fail-under`` threshold was missed; ``batch collect``
+adds 5: some document is pending a follow-up round (see :mod:`summarizer.cli.batch`).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def main() -> None:
     app()
 
 
-from summarizer.cli import cache as _cache  # noqa: E402,F401  (registers commands)
+from summarizer.cli import batch as _batch  # noqa: E402,F401  (registers commands)
+from summarizer.cli import cache as _cache  # noqa: E402,F401
 from summarizer.cli import cassettes as _cassettes  # noqa: E402,F401
 from summarizer.cli import evals as _evals  # noqa: E402,F401
 from summarizer.cli import load as _load  # noqa: E402,F401
