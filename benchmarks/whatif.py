@@ -144,7 +144,7 @@ async def _direct_attempt(
             **params,
         )
     except openai.OpenAIError as exc:
-        raise call._provider_error(exc) from exc
+        raise call.provider_error(exc) from exc
     content = call._message_text(completion)
     try:
         parsed = response_model.model_validate_json(content)

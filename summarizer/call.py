@@ -105,7 +105,7 @@ def repair_json(text: str, response_model: type[ModelT]) -> ModelT | None:
     return None
 
 
-def _provider_error(exc: openai.OpenAIError) -> SummarizerError:
+def provider_error(exc: openai.OpenAIError) -> SummarizerError:
     """Map an openai exception (after transport retries) to our error tree."""
     if isinstance(exc.__cause__, SummarizerError):  # e.g. a cassette that cannot answer
         return exc.__cause__
@@ -189,7 +189,7 @@ class ModelClient:
                 **kwargs, extra_headers={TEMPLATE_HEADER: template_tag, SCHEMA_HEADER: schema_tag}
             )
         except openai.OpenAIError as exc:
-            raise _provider_error(exc) from exc
+            raise provider_error(exc) from exc
         try:
             parsed = self._handlers.response_parser(
                 response=completion, response_model=prepared, validation_context=None, strict=True,

@@ -18,7 +18,7 @@ import openai
 from openai.types import Batch
 
 from summarizer.batch.lines import BATCH_URL, ResultLine, parse_results
-from summarizer.call import _provider_error
+from summarizer.call import provider_error
 from summarizer.errors import BatchNotFinished, ConfigError, InputError, ProviderError
 from summarizer.redact import register_secret
 from summarizer.retry import RetryTransport
@@ -44,7 +44,7 @@ async def batch_client(options: EndpointOptions) -> AsyncIterator[openai.AsyncOp
     try:
         yield client
     except openai.OpenAIError as exc:
-        raise _provider_error(exc) from exc
+        raise provider_error(exc) from exc
     finally:
         await http.aclose()
 
