@@ -7,6 +7,8 @@ its chunk, room for re-ask feedback, and the answer (``max_tokens``)::
 
     article budget = context - max_tokens - prompt - max_reasks * feedback
 
+(halved when the article's sentences are also sent in the prompt as the schema's quote choices).
+
 Chunks are cut on sentence boundaries (:func:`summarizer.ground.sentence_spans`), each as many
 whole sentences as fit the budget; consecutive chunks share :data:`OVERLAP_SENTENCES` sentences, so
 a fact or event told across a chunk boundary is read whole by one of them. A sentence longer than
@@ -56,16 +58,19 @@ class ContextBudget:
     prompt: int
     #: Room kept for the feedback messages of the re-asks.
     reasks: int
+    #: Times the article is in the prompt: 2 when its sentences are also sent as the schema's quote choices.
+    copies: int = 1
 
     @property
     def article(self) -> int:
         """Tokens of article one call can hold."""
-        return self.context - self.answer - self.prompt - self.reasks
+        return (self.context - self.answer - self.prompt - self.reasks) // self.copies
 
     def describe(self) -> str:
         """The formula with its values, for messages."""
+        over = f" over {self.copies} copies" if self.copies > 1 else ""
         return (f"context {self.context} - answer {self.answer} - prompt {self.prompt} - re-ask feedback "
-                f"{self.reasks} = {self.article} tokens of article")  # fmt: skip
+                f"{self.reasks} = {self.article} tokens of article{over}")  # fmt: skip
 
 
 @dataclass(frozen=True)

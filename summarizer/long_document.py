@@ -119,6 +119,7 @@ def context_budget(
     max_tokens: int,
     max_reasks: int,
     schema_text: str = "",
+    copies: int = 1,
 ) -> ContextBudget:
     """The budget of one call under a context window of ``context`` tokens.
 
@@ -136,6 +137,7 @@ def context_budget(
         answer=max_tokens,
         prompt=prompt + CHAT_MARKUP_TOKENS,  # the assistant's turn opens with markup too
         reasks=max_reasks * (feedback + CHAT_MARKUP_TOKENS),
+        copies=copies,
     )
     if budget.article < MIN_ARTICLE_TOKENS:
         raise ConfigError(
@@ -154,6 +156,7 @@ def call_context(
     reask: Template,
     schemas: Sequence[type[BaseModel]],
     call: CallSettings,
+    quote_choices: bool | None = None,
     evidence: bool = False,
 ) -> tuple[TokenCounter, ContextBudget | None]:
     """How an endpoint's tokens are counted (the built-in model's own tokenizer, else the estimate), and one
@@ -164,11 +167,14 @@ def call_context(
     if context_tokens is None or evidence:
         return estimate_tokens, None
     count = (builtin_token_counter() if endpoint.kind == "builtin" else None) or estimate_tokens
-    # A server that decodes under a grammar does not put the schema in the prompt; the others send it as text.
-    sent = [] if endpoint.constrains_decoding else [json.dumps(model.model_json_schema()) for model in schemas]
+    # A server that decodes under a grammar does not put the schema in the prompt; the others send it as text,
+    # and then quote choices (--quotes sentences) send the article's sentences a second time.
+    in_prompt = not endpoint.constrains_decoding
+    sent = [json.dumps(model.model_json_schema()) for model in schemas] if in_prompt else []
+    copies = 2 if in_prompt and quote_choices else 1
     budget = context_budget(context_tokens, count=count, system=system, tasks=tasks, reask=reask,
                             max_tokens=call.max_tokens, max_reasks=call.max_reasks,
-                            schema_text=max(sent, key=len, default=""))  # fmt: skip
+                            schema_text=max(sent, key=len, default=""), copies=copies)  # fmt: skip
     return count, budget
 
 

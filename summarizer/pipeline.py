@@ -154,6 +154,7 @@ class Pipeline:
         tasks = [self.facts, self.events] if events else [self.facts]
         return call_context(self.client.endpoint, self.settings.context_tokens, evidence=self.strategy == "evidence",
                             system=self.system, tasks=tasks, reask=self.reask, call=self.settings.call,
+                            quote_choices=self.settings.quote_choices,
                             schemas=[FactsDraft, EventsDraft] if events else [FactsDraft])  # fmt: skip
 
     @property
