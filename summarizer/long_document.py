@@ -14,7 +14,7 @@ every offset is an offset into the whole document. The merge rules:
   quote are added to it;
 * a failed call loses only its chunk's part: the record keeps the others', names the lost span in a
   warning and a ``failed_calls`` entry, and is partial. When the facts of every chunk fail, the
-  document fails with the first chunk's error.
+  document fails with the first chunk's error (its type, the message naming the chunk).
 """
 
 from __future__ import annotations
@@ -197,12 +197,16 @@ async def extract_in_chunks(doc: Document, plan: ChunkPlan, extract: Callable[[D
 
 
 def merge(doc: Document, parts: Sequence[tuple[Chunk, Drafts]], warnings: Sequence[str] = ()) -> Drafts:
-    """One set of drafts from the chunks' (raises the first chunk's facts error when every chunk failed)."""
+    """One set of drafts from the chunks' (raises the first chunk's facts error when every chunk's failed)."""
     extracted = [part for _, part in parts if part.facts is not None]
     if not extracted:
-        error = parts[0][1].facts_error
-        assert error is not None
-        raise error
+        chunk, first = parts[0]
+        assert first.facts_error is not None
+        error = type(first.facts_error)(
+            f"the facts of all {len(parts)} chunks failed; {chunk.label}: {first.facts_error}"
+        )
+        error.attempts = first.facts_error.attempts
+        raise error from first.facts_error
     aligner = Aligner(doc.text, (doc.article_start, doc.article_end))
     merged = Drafts(facts=_merge_facts([p.facts for p in extracted if p.facts], aligner), chunks=len(parts))
     merged.warnings = list(warnings)
