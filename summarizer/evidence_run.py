@@ -80,7 +80,7 @@ async def summarize_evidence(pipeline: Pipeline, doc: Document, budget: TokenBud
     warnings += free_text.warnings
     warnings += grounder.notes()
     return SummaryRecord(
-        provenance=pipeline.provenance(doc, budget, outcomes, 0, True, started),
+        provenance=pipeline.provenance(doc, budget, outcomes, (), True, started),
         headline=headline,
         dateline=free_text.dateline(None),
         summary=summary,

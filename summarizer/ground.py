@@ -25,7 +25,7 @@ schema invariant ``text[start:end] == evidence.quote`` holds literally.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -46,6 +46,8 @@ __all__ = [
     "altered_words",
     "ground_quotes",
     "normalise",
+    "sentence_spans",
+    "split_sentences",
     "strip_quote",
 ]
 
@@ -268,19 +270,47 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def _merge_abbreviations(line: str, pieces: list[str]) -> list[str]:
+def _gaps(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``text`` between the matches of ``pattern`` (as ``pattern.split`` cuts it)."""
+    start = 0
+    for match in pattern.finditer(text):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(text)
+
+
+def _merge_abbreviations(line: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Re-join pieces split after an abbreviation such as "Sept." or "Gen."."""
-    merged: list[str] = []
-    for piece in pieces:
+    merged: list[tuple[int, int]] = []
+    for start, end in pieces:
         if merged:
-            last_word = merged[-1].rstrip().rsplit(" ", 1)[-1].rstrip(".")
+            last_word = line[slice(*merged[-1])].rstrip().rsplit(" ", 1)[-1].rstrip(".")
             if last_word.lower() in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isupper()):
-                start = line.find(merged[-1])
-                end = line.find(piece, start + len(merged[-1])) + len(piece)
-                merged[-1] = line[start:end]
+                merged[-1] = (merged[-1][0], end)
                 continue
-        merged.append(piece)
+        merged.append((start, end))
     return merged
+
+
+_LINE_BREAK = re.compile(r"\n")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def sentence_spans(text: str, *, paragraphs: bool = False) -> list[tuple[int, int]]:
+    """``(start, end)`` of every sentence of ``text``, in order, stripped of surrounding whitespace.
+
+    The one sentence splitter: sentence ends (not after an abbreviation such as "Sept.") and line
+    breaks end a sentence; with ``paragraphs`` (hard-wrapped text) only a blank line does, and a
+    sentence may hold line breaks.  Every character outside the spans is whitespace."""
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in _gaps(_BLANK_LINE if paragraphs else _LINE_BREAK, text):
+        line = text[block_start:block_end]
+        for start, end in _merge_abbreviations(line, list(_gaps(_SENTENCE_END, line))):
+            piece = line[start:end]
+            lead = len(piece) - len(piece.lstrip())
+            if piece.strip():
+                spans.append((block_start + start + lead, block_start + start + lead + len(piece.strip())))
+    return spans
 
 
 def split_sentences(text: str, *, min_chars: int = 20, max_chars: int = 300, paragraphs: bool = False) -> list[str]:
@@ -289,18 +319,16 @@ def split_sentences(text: str, *, min_chars: int = 20, max_chars: int = 300, par
     Sentences longer than ``max_chars`` are cut at a word boundary, so every item can
     still be found verbatim.  Used to constrain a model's quotes to real sentences.
     ``paragraphs``: a single line break does not end a sentence (hard-wrapped text); a blank
-    line does, and a sentence may hold line breaks.
+    line does, and a sentence may hold line breaks (see :func:`sentence_spans`).
     """
     sentences: list[str] = []
     seen: set[str] = set()
-    blocks = re.split(r"\n[ \t]*\n", text) if paragraphs else text.split("\n")
-    for line in blocks:
-        for piece in _merge_abbreviations(line, _SENTENCE_END.split(line)):
-            sentence = piece.strip()
-            if len(sentence) > max_chars:
-                cut = sentence.rfind(" ", 0, max_chars)
-                sentence = sentence[: cut if cut > min_chars else max_chars].rstrip()
-            if len(sentence) >= min_chars and sentence not in seen:
-                seen.add(sentence)
-                sentences.append(sentence)
+    for start, end in sentence_spans(text, paragraphs=paragraphs):
+        sentence = text[start:end]
+        if len(sentence) > max_chars:
+            cut = sentence.rfind(" ", 0, max_chars)
+            sentence = sentence[: cut if cut > min_chars else max_chars].rstrip()
+        if len(sentence) >= min_chars and sentence not in seen:
+            seen.add(sentence)
+            sentences.append(sentence)
     return sentences

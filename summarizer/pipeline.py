@@ -19,6 +19,7 @@ from typing import Any, Literal
 from summarizer.assist import ASSISTS, BRIEF_TEMPLATE, DEFAULT_ASSISTS, EVENT_TYPE_TEMPLATE, RANK_TEMPLATE
 from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
+from summarizer.chunking import ChunkPlan, ContextBudget, TokenCounter, plan_chunks
 from summarizer.drafts import (
     EventsDraft,
     FactsDraft,
@@ -33,6 +34,7 @@ from summarizer.evidence_run import summarize_evidence
 from summarizer.free_text import FreeTextCheck
 from summarizer.ground import split_sentences
 from summarizer.load import DEFAULT_MAX_BYTES, Document, load_document
+from summarizer.long_document import Drafts, call_context, extract_in_chunks, failed_call
 from summarizer.prompt import (
     REASK_TEMPLATE,
     SYSTEM_TEMPLATE,
@@ -48,7 +50,6 @@ from summarizer.schema import (
     ErrorInfo,
     ErrorRecord,
     EventRecord,
-    FailedCall,
     Provenance,
     SourceInfo,
     SummaryRecord,
@@ -95,6 +96,9 @@ class PipelineSettings:
     assists: frozenset[str] | None = None
     #: Publication date for relative dates (ISO date or year); None = from the page or a byline.
     published: str | None = None
+    #: The model's context window in tokens, for reading a long article in chunks; None = the built-in
+    #: model's (its server's n_ctx), and for any other endpoint no chunking (the server's own limit applies).
+    context_tokens: int | None = None
 
     @property
     def active_assists(self) -> frozenset[str]:
@@ -142,6 +146,16 @@ class Pipeline:
         self.assist_templates = {"summary": load_template(BRIEF_TEMPLATE, directory),
                                  "event_type": load_template(EVENT_TYPE_TEMPLATE, directory),
                                  "rank": load_template(RANK_TEMPLATE, directory)}  # fmt: skip
+        self.count_tokens, self.context = self._context()
+
+    def _context(self) -> tuple[TokenCounter, ContextBudget | None]:
+        """How tokens are counted for this endpoint, and one call's budget (None: no chunking)."""
+        events = self.settings.extract_events
+        tasks = [self.facts, self.events] if events else [self.facts]
+        return call_context(self.client.endpoint, self.settings.context_tokens, evidence=self.strategy == "evidence",
+                            system=self.system, tasks=tasks, reask=self.reask, call=self.settings.call,
+                            quote_choices=self.settings.quote_choices,
+                            schemas=[FactsDraft, EventsDraft] if events else [FactsDraft])  # fmt: skip
 
     @property
     def templates(self) -> list[Template]:
@@ -176,8 +190,30 @@ class Pipeline:
         budget = budget or TokenBudget(self.settings.token_budget)
         if self.settings.published:
             doc = replace(doc, published=self.settings.published)
-        if self.strategy == "evidence":
+        if self.strategy == "evidence":  # reads the whole article without a model: no chunks
             return await summarize_evidence(self, doc, budget, started)
+        plan = self.chunk_plan(doc)
+        if plan is None:
+            drafts = await self.extract(doc, budget)
+            if drafts.facts_error is not None:
+                raise drafts.facts_error
+        else:
+            drafts = await extract_in_chunks(doc, plan, lambda chunk: self.extract(chunk, budget))
+        return self.record(doc, budget, drafts, started)
+
+    def chunk_plan(self, doc: Document) -> ChunkPlan | None:
+        """The chunks of an article that does not fit one call's budget; None when it fits (or no context is known)."""
+        if self.context is None or self.count_tokens(doc.article_text) <= self.context.article:
+            return None
+        region = (doc.article_start, doc.article_end)
+        plan = plan_chunks(doc.text, self.context.article, self.count_tokens, region=region)
+        logger.info("%s: %d chunks (%s)", doc.path, len(plan.chunks), self.context.describe())
+        return plan
+
+    async def extract(self, doc: Document, budget: TokenBudget) -> Drafts:
+        """The facts and events drafts for one text (an article, or a chunk of one), quotes restored.
+
+        A failed facts call is returned as ``facts_error``; the caller decides what it costs."""
         common = {
             "doc": doc,
             "reask_template": self.reask,
@@ -219,37 +255,46 @@ class Pipeline:
         facts_result, events_result = await asyncio.gather(
             facts_call, events_call or _nothing(), return_exceptions=True
         )
-        if isinstance(facts_result, BaseException):
+        drafts = Drafts(facts=None)
+        if isinstance(facts_result, ModelError):
+            drafts.facts_error = facts_result
+            drafts.failed_attempts.append(facts_result.attempts)
+        elif isinstance(facts_result, BaseException):
             raise facts_result
-        facts = facts_result
-        facts.draft = restore_quotes(facts.draft, restore)
-        outcomes: list[ExtractionOutcome[Any]] = [facts]
-        grounder = Grounder(doc)
-        key_facts, dropped = build_key_facts(facts.draft, grounder)
-        events_out: list[EventRecord] = []
-        warnings: list[str] = []
-        failed: list[FailedCall] = []
-        failed_attempts = 0
+        else:
+            drafts.facts = restore_quotes(facts_result.draft, restore)
+            drafts.outcomes.append(facts_result)
         if isinstance(events_result, ModelError):
             # Truncated, invalid, refused, over budget or a provider failure: the facts are
             # still worth writing, so the record is partial and says what is missing.
-            exc = events_result
-            failed.append(FailedCall(part="events", error=ErrorInfo(type=exc.kind, message=redact(str(exc)))))
-            warnings.append(f"events not extracted: {exc.kind}: {redact(str(exc))}")
-            failed_attempts = exc.attempts
+            entry, warning = failed_call("events", events_result)
+            drafts.failed.append(entry)
+            drafts.warnings.append(warning)
+            drafts.failed_attempts.append(events_result.attempts)
         elif isinstance(events_result, BaseException):
             raise events_result
         elif events_result is not None:
-            outcomes.append(events_result)
-            events_out, dropped_events = build_events(restore_quotes(events_result.draft, restore), grounder)
+            drafts.outcomes.append(events_result)
+            drafts.events = restore_quotes(events_result.draft, restore)
+        return drafts
+
+    def record(self, doc: Document, budget: TokenBudget, drafts: Drafts, started: str) -> SummaryRecord:
+        """Ground and verify the drafts against the whole document, and write its record."""
+        assert drafts.facts is not None
+        grounder = Grounder(doc)
+        key_facts, dropped = build_key_facts(drafts.facts, grounder)
+        events_out: list[EventRecord] = []
+        if drafts.events is not None:
+            events_out, dropped_events = build_events(drafts.events, grounder, drafts.event_quotes)
             dropped += dropped_events
-        warnings += grounder.notes()
+        warnings = drafts.warnings + grounder.notes()
         free_text = FreeTextCheck(doc, self.instructions)
-        headline = free_text.headline(facts.draft.headline)
-        dateline = free_text.dateline(facts.draft.dateline)
-        summary = free_text.summary(facts.draft.summary)
+        headline = free_text.headline(drafts.facts.headline)
+        dateline = free_text.dateline(drafts.facts.dateline)
+        summary = free_text.summary(drafts.facts.summary)
         warnings += free_text.warnings
-        provenance = self.provenance(doc, budget, outcomes, failed_attempts, not failed, started)
+        provenance = self.provenance(doc, budget, drafts.outcomes, drafts.failed_attempts, not drafts.failed,
+                                     started, chunks=drafts.chunks)  # fmt: skip
         return SummaryRecord(
             provenance=provenance,
             headline=headline,
@@ -261,14 +306,15 @@ class Pipeline:
             dropped_claims=dropped,
             warnings=warnings,
             grounding=grounder.stats(),
-            failed_calls=failed,
+            failed_calls=drafts.failed,
         )
 
     def provenance(self, doc: Document, budget: TokenBudget, outcomes: Sequence[ExtractionOutcome[Any]],
-                   failed_attempts: int, complete: bool, started: str) -> Provenance:  # fmt: skip
+                   failed_attempts: Sequence[int], complete: bool, started: str,
+                   chunks: int = 1) -> Provenance:  # fmt: skip
         """Where a record came from: the document, the model, the templates, the calls and their cost."""
-        attempts = sum(o.attempts for o in outcomes) + failed_attempts
-        calls = len(outcomes) + (1 if failed_attempts else 0)  # a call refused before it was made is no call
+        attempts = sum(o.attempts for o in outcomes) + sum(failed_attempts)
+        calls = len(outcomes) + sum(1 for a in failed_attempts if a)  # a call refused before it was made is no call
         return Provenance(
             source=SourceInfo(
                 path=doc.path, sha256=doc.sha256, chars=len(doc.text), article_chars=len(doc.article_text)
@@ -286,6 +332,7 @@ class Pipeline:
             reasks=attempts - calls,
             first_try_valid=complete and all(o.first_try_valid for o in outcomes),
             repairs=sum(o.repairs for o in outcomes),
+            chunks=chunks,
             started_at=started,
             finished_at=_now(),
         )

@@ -332,6 +332,10 @@ class Provenance(BaseModel):
     repairs: int = Field(
         default=0, description="Answers parsed only after repairing near-JSON (control characters, fences)."
     )
+    chunks: int = Field(
+        default=1,
+        description="Chunks the article was read in: 1 when it fit the model's context, more for a long document.",
+    )
     started_at: str = Field(description="UTC start time (ISO 8601).")
     finished_at: str = Field(description="UTC finish time (ISO 8601).")
 
@@ -362,11 +366,24 @@ class ErrorInfo(BaseModel):
     message: str = Field(description="Human-readable cause.")
 
 
-class FailedCall(BaseModel):
-    """A call after the first that failed: the record keeps the rest, without this part."""
+class ChunkInfo(BaseModel):
+    """A part of a long document, read by calls of its own (see README, Long documents)."""
 
-    part: Literal["events"] = Field(description="The part of the record that is missing.")
+    index: int = Field(description="Which chunk, from 1.")
+    total: int = Field(description="How many chunks the document was read in.")
+    start: int = Field(description="Start offset of the chunk into the text as read.")
+    end: int = Field(description="End offset (exclusive) of the chunk into the text as read.")
+
+
+class FailedCall(BaseModel):
+    """A call that failed while the record kept the rest: the events call, or a chunk's call of a long
+    document (the facts of one chunk only when another chunk's facts were extracted)."""
+
+    part: Literal["facts", "events"] = Field(description="The part of the record that is missing.")
     error: ErrorInfo = Field(description="The typed cause, as in an error record.")
+    chunk: ChunkInfo | None = Field(
+        default=None, description="The chunk whose part is missing; null when the call read the whole article."
+    )
 
 
 class SummaryRecord(BaseModel):

@@ -56,7 +56,7 @@ def test_the_environment_names_the_cache_and_the_commands_read_it(scripted: Scri
 
 def test_failed_answers_are_not_cached(scripted: ScriptedServer, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    scripted.queue(http_error(500))
+    scripted.queue(http_error(500, draft="FactsDraft"), http_error(500, draft="EventsDraft"))
     code, _, _ = summarize(scripted, "--cache", str(cache))
     assert code == 1
     assert ResponseCache(cache).stats().entries == 0

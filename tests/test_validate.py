@@ -122,7 +122,7 @@ def test_always_invalid_json_fails_with_invalid_output(scripted: ScriptedServer)
 
 def test_fenced_json_with_prose_is_repaired_without_reask(scripted: ScriptedServer) -> None:
     fenced = "Here is the JSON you asked for:\n```json\n" + json.dumps(facts()) + "\n```\nHope it helps."
-    scripted.queue(completion(fenced), completion(events()))
+    scripted.queue(completion(fenced, draft="FactsDraft"), completion(events()))
     record = summarize(scripted)
     assert record.provenance.reasks == 0 and len(record.key_facts) == 2
     # a repaired answer is counted apart and is not a valid first answer
@@ -130,13 +130,13 @@ def test_fenced_json_with_prose_is_repaired_without_reask(scripted: ScriptedServ
 
 
 def test_truncation_is_a_typed_error(scripted: ScriptedServer) -> None:
-    scripted.queue(completion('{"headline": "Afghan', finish_reason="length"))
+    scripted.queue(completion('{"headline": "Afghan', finish_reason="length", draft="FactsDraft"), completion(events()))
     with pytest.raises(TruncatedOutput, match="max_tokens"):
         summarize(scripted)
 
 
 def test_refusal_is_a_typed_error(scripted: ScriptedServer) -> None:
-    scripted.queue(completion(None, refusal="I cannot help with that."))
+    scripted.queue(completion(None, refusal="I cannot help with that.", draft="FactsDraft"), completion(events()))
     with pytest.raises(RefusalError, match="cannot help"):
         summarize(scripted)
 
@@ -192,7 +192,8 @@ def test_any_failure_of_the_events_call_keeps_the_facts(scripted: ScriptedServer
 def test_events_call_over_the_token_budget_keeps_the_facts(scripted: ScriptedServer) -> None:
     bad_events = events()
     bad_events["events"][0]["sub_event_type"] = "Picnic"
-    scripted.queue(completion(facts()), completion(bad_events, prompt_tokens=400))
+    # the events answer alone spends the budget, whichever of the two calls (run at once) ends first
+    scripted.queue(completion(facts()), completion(bad_events, prompt_tokens=600))
     record = summarize(scripted, token_budget=600)
     assert len(record.key_facts) == 2
     assert [(c.part, c.error.type) for c in record.failed_calls] == [("events", "budget_exceeded")]
@@ -200,7 +201,7 @@ def test_events_call_over_the_token_budget_keeps_the_facts(scripted: ScriptedSer
 
 
 def test_a_failed_first_call_still_fails_the_document(scripted: ScriptedServer) -> None:
-    scripted.queue(completion('{"headline": "Afghan', finish_reason="length"))
+    scripted.queue(completion('{"headline": "Afghan', finish_reason="length", draft="FactsDraft"), completion(events()))
     with pytest.raises(TruncatedOutput) as failure:
         summarize(scripted)
     assert failure.value.attempts == 1 and failure.value.usage is not None

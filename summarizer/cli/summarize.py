@@ -122,6 +122,14 @@ def summarize(
     max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
     token_budget: Annotated[int, typer.Option(min=1, help="Cumulative token budget per document.")] = 60_000,
     max_bytes: Annotated[int, typer.Option(min=1, help="Refuse documents larger than this.")] = DEFAULT_MAX_BYTES,
+    context_tokens: Annotated[
+        Optional[int],
+        typer.Option(
+            min=1,
+            help="The model's context window in tokens: a longer article is read in chunks. "
+            "Default: the built-in model's 8192; no chunking for other endpoints.",
+        ),
+    ] = None,
     events: Annotated[bool, typer.Option("--events/--no-events", help="Extract ACLED-style events.")] = True,
     quotes: Annotated[
         str,
@@ -158,6 +166,7 @@ def summarize(
         call=CallSettings(max_tokens=max_tokens, temperature=temperature, max_reasks=max_reasks),
         token_budget=token_budget,
         max_bytes=max_bytes,
+        context_tokens=context_tokens,
         extract_events=events,
         quote_choices=QUOTE_POLICIES[quotes],
         **strategy_settings(strategy, assist, small_model, published),
