@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -108,6 +109,17 @@ def draft_name(body: dict[str, Any]) -> str:
     return str(response_format.get("json_schema", {}).get("name") or schema.get("title", ""))
 
 
+class LoopbackServer(ThreadingHTTPServer):
+    """A threading HTTP server that stays quiet when a client drops its connection (the client
+    closing a keep-alive connection between requests is no server error, and the traceback
+    socketserver prints would land in a test's captured stderr)."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class ScriptedServer:
     """Context manager: start on a free loopback port, stop on exit."""
 
@@ -125,7 +137,7 @@ class ScriptedServer:
         self.models = models
         self.owned_by = owned_by
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = LoopbackServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
