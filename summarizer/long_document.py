@@ -1,4 +1,4 @@
-"""Long documents: read an article that does not fit the model's context in chunks, one after another,
+"""Long documents: read an article that does not fit the model's context in chunks, a few at a time,
 and merge what the chunks give into one set of drafts, deterministically.
 
 The record is then built once, against the whole document, exactly as for an article read whole, so
@@ -19,6 +19,7 @@ every offset is an offset into the whole document. The merge rules:
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import json
 import logging
@@ -39,7 +40,7 @@ from summarizer.chunking import (
 )
 from summarizer.drafts import DraftEvent, EventsDraft, FactsDraft
 from summarizer.errors import ConfigError, ModelError
-from summarizer.ground import Aligner, normalise
+from summarizer.ground import Aligner, aligner_for, normalise
 from summarizer.load import Document
 from summarizer.local_model import ServerSettings
 from summarizer.prompt import Template, render_messages, render_reask
@@ -55,6 +56,8 @@ logger = logging.getLogger(__name__)
 FEEDBACK_LINE_CHARS = 480
 #: Below this many tokens of article per call, chunking is refused as a configuration error.
 MIN_ARTICLE_TOKENS = 128
+#: Chunks of one document read at once (each with its facts and events calls at once).
+CHUNKS_AT_ONCE = 4
 
 
 @dataclass
@@ -188,12 +191,22 @@ def chunk_document(doc: Document, chunk: Chunk) -> Document:
 
 
 async def extract_in_chunks(doc: Document, plan: ChunkPlan, extract: Callable[[Document], Awaitable[Drafts]]) -> Drafts:
-    """Extract each chunk in turn with ``extract`` and merge the results (see the module docstring)."""
-    parts = []
-    for chunk in plan.chunks:
-        logger.info("%s: reading %s", doc.path, chunk.label)
-        parts.append((chunk, await extract(chunk_document(doc, chunk))))
-    return merge(doc, parts, plan.warnings)
+    """Extract the chunks with ``extract``, ``CHUNKS_AT_ONCE`` at a time, and merge the results in
+    chunk order (see the module docstring). Every chunk runs to its end before an error that is not a
+    failed call (a deferred batch call, a bug) is raised, so a batch round captures every chunk's
+    requests; a deadline cancels them all."""
+    gate = asyncio.Semaphore(CHUNKS_AT_ONCE)
+
+    async def one(chunk: Chunk) -> Drafts:
+        async with gate:
+            logger.info("%s: reading %s", doc.path, chunk.label)
+            return await extract(chunk_document(doc, chunk))
+
+    results = await asyncio.gather(*(one(chunk) for chunk in plan.chunks), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return merge(doc, list(zip(plan.chunks, results, strict=True)), plan.warnings)  # type: ignore[arg-type]
 
 
 def merge(doc: Document, parts: Sequence[tuple[Chunk, Drafts]], warnings: Sequence[str] = ()) -> Drafts:
@@ -207,7 +220,7 @@ def merge(doc: Document, parts: Sequence[tuple[Chunk, Drafts]], warnings: Sequen
         )
         error.attempts = first.facts_error.attempts
         raise error from first.facts_error
-    aligner = Aligner(doc.text, (doc.article_start, doc.article_end))
+    aligner = aligner_for(doc.text, (doc.article_start, doc.article_end))
     merged = Drafts(facts=_merge_facts([p.facts for p in extracted if p.facts], aligner), chunks=len(parts))
     merged.warnings = list(warnings)
     for chunk, part in parts:

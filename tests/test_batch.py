@@ -318,3 +318,38 @@ def test_documents_are_read_again_where_prepare_found_them_and_a_changed_one_is_
     (record,) = jsonl(out)
     assert record["error"]["type"] == "input_error"
     assert "doc.txt changed since batch prepare" in record["error"]["message"]
+
+
+def test_a_long_document_is_prepared_in_one_round_with_every_chunk_and_collected_whole(tmp_path: Path) -> None:
+    """Hand-built answers (test_chunking's, from each chunk's own text) for the long test article."""
+    from test_chunking import LONG_ARTICLE, HandBuilt, _sent_article
+
+    options = ("--context-tokens", "4000", "--max-tokens", "500", *HAND)
+    requests = prepare(tmp_path, str(LONG_ARTICLE), extra=options)
+    lines = jsonl(requests)
+    chunks = {_sent_article(line["body"]) for line in lines}
+    article = LONG_ARTICLE.read_text(encoding="utf-8")
+    assert len(chunks) >= 3 and all(chunk in article for chunk in chunks)  # every chunk, in one round
+    assert sorted(draft_name(line["body"]) for line in lines) == sorted(["FactsDraft", "EventsDraft"] * len(chunks))
+
+    answer = HandBuilt()
+    round1 = write_jsonl(tmp_path / "r1.jsonl", [vllm_line(line, json.loads(answer(line["body"]).body))
+                                                  for line in lines])  # fmt: skip
+    result, out = collect(tmp_path, str(round1), requests=(requests,))
+    # some hand-built facts state nothing their quote supports: their chunks' re-asks are round 2
+    assert result.exit_code == 5, result.stderr
+    followup = jsonl(tmp_path / "out.followup.jsonl")
+    assert followup and all("unsupported by its quote" in line["body"]["messages"][-1]["content"]
+                            for line in followup)  # fmt: skip
+    round2 = write_jsonl(tmp_path / "r2.jsonl", [vllm_line(line, json.loads(answer(line["body"]).body))
+                                                  for line in followup])  # fmt: skip
+    result, out = collect(tmp_path, str(round1), str(round2), name="final.jsonl",
+                          requests=(requests, tmp_path / "out.followup.jsonl"))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    (record,) = jsonl(out)
+    assert record["kind"] == "summary" and record["provenance"]["chunks"] == len(chunks)
+    assert record["provenance"]["attempts"] == len(lines) + len(followup) and record["failed_calls"] == []
+    assert record["provenance"]["reasks"] == len(followup)
+    for fact in record["key_facts"]:  # offsets into the whole document
+        (evidence,) = fact["evidence"]
+        assert article[evidence["start"] : evidence["end"]] == evidence["quote"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from hand_built import ROOT, SEED_000, SEED_004, facts
 from scripted_server import Answer, ScriptedServer, completion, draft_name, http_error
 from typer.testing import CliRunner
 
+from summarizer import long_document
 from summarizer.chunking import OVERLAP_SENTENCES, Chunk, ChunkPlan, estimate_tokens, plan_chunks
 from summarizer.cli import app
 from summarizer.drafts import EventsDraft, FactsDraft
@@ -274,10 +276,18 @@ async def _read(
         return await pipeline.run_one(str(source)), doc, plan or ChunkPlan(chunks=())
 
 
+@pytest.fixture
+def one_chunk_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks read in order, so that ``HandBuilt`` words a repeat as the later chunk (it goes by the
+    order requests arrive in; the merge itself goes by chunk order, whatever the arrival order)."""
+    monkeypatch.setattr(long_document, "CHUNKS_AT_ONCE", 1)
+
+
 def _chunk_texts(server: ScriptedServer, draft: str) -> list[str]:
     return [_sent_article(r["body"]) for r in server.requests_for(draft)]
 
 
+@pytest.mark.usefixtures("one_chunk_at_a_time")
 def test_a_long_article_is_read_in_chunks_and_merged_with_offsets_into_the_whole_document() -> None:
     answer = HandBuilt()
     with ScriptedServer(responder=answer) as server:
@@ -320,6 +330,34 @@ def test_a_long_article_is_read_in_chunks_and_merged_with_offsets_into_the_whole
     assert record.headline == "Three attacks in one week across the Sahel and the Horn of Africa"
 
 
+def test_several_chunks_are_read_at_once_and_merged_in_chunk_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    hand_built = HandBuilt()
+    article = load_document(LONG_ARTICLE).article_text
+    later_chunk_arrived = threading.Event()
+
+    def answer(body: dict[str, Any]) -> Answer:
+        text = _sent_article(body)
+        if not article.startswith(text[:80]):
+            later_chunk_arrived.set()
+        elif draft_name(body) == "FactsDraft" and not later_chunk_arrived.wait(timeout=10):
+            return http_error(400, message="the first chunk was read alone")  # chunks one after another
+        return hand_built(body)
+
+    with ScriptedServer(responder=answer) as server:
+        record, _, plan = asyncio.run(_read(server))
+    assert isinstance(record, SummaryRecord) and record.failed_calls == []
+    assert len(plan.chunks) > 1 and long_document.CHUNKS_AT_ONCE > 1
+    # whatever order the answers came in, the record is the one chunk order gives
+    monkeypatch.setattr(long_document, "CHUNKS_AT_ONCE", 1)
+    with ScriptedServer(responder=HandBuilt()) as server:
+        in_order, _, _ = asyncio.run(_read(server))
+    assert [f.statement.rstrip(".") for f in record.key_facts] == [f.statement.rstrip(".") for f in in_order.key_facts]
+    # (a repeated count is worded by whichever chunk arrived second, so compare what the events are)
+    assert [(e.location.place, [q.quote for q in e.evidence]) for e in record.events] == [
+        (e.location.place, [q.quote for q in e.evidence]) for e in in_order.events
+    ]
+
+
 def test_an_article_that_fits_is_read_whole() -> None:
     with ScriptedServer(responder=HandBuilt()) as server:
         record, doc, plan = asyncio.run(_read(server, context_tokens=None))
@@ -330,6 +368,7 @@ def test_an_article_that_fits_is_read_whole() -> None:
 FAILING = "Security analysts say the group has carried out similar attacks on hotels and restaurants in the capital"
 
 
+@pytest.mark.usefixtures("one_chunk_at_a_time")
 def test_a_failed_chunk_is_named_by_its_span_and_the_other_chunks_facts_are_kept() -> None:
     hand_built = HandBuilt()
 

@@ -113,6 +113,8 @@ class BatchSettings(BaseModel):
     extract_events: bool
     quote_choices: bool | None
     published: str | None
+    #: The model's context window for chunking long documents (None: the built-in model's, else none).
+    context_tokens: int | None = None
 
 
 class ManifestDocument(BaseModel):

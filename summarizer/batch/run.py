@@ -75,6 +75,7 @@ def pipeline_settings(settings: BatchSettings) -> PipelineSettings:
                           max_reasks=settings.max_reasks),
         token_budget=settings.token_budget, max_bytes=settings.max_bytes, extract_events=settings.extract_events,
         quote_choices=settings.quote_choices, strategy="llm", published=settings.published,
+        context_tokens=settings.context_tokens,
     )  # fmt: skip
 
 

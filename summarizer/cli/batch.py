@@ -31,7 +31,7 @@ from summarizer.batch.lines import (
 )
 from summarizer.batch.run import Collected, answers_by_key, collect, prepare
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app, fail, say, setup_logging, stderr
-from summarizer.cli.summarize import QUOTE_POLICIES, exit_code
+from summarizer.cli.summarize import QUOTE_POLICIES, ContextTokensOption, exit_code
 from summarizer.errors import BatchNotFinished, InputError, SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
 from summarizer.redact import redact
@@ -78,6 +78,7 @@ def prepare_cmd(
     max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
     token_budget: Annotated[int, typer.Option(min=1, help="Cumulative token budget per document.")] = 60_000,
     max_bytes: Annotated[int, typer.Option(min=1, help="Refuse documents larger than this.")] = DEFAULT_MAX_BYTES,
+    context_tokens: ContextTokensOption = None,
     events: Annotated[bool, typer.Option("--events/--no-events", help="Extract ACLED-style events.")] = True,
     quotes: Annotated[str, typer.Option(help="auto, sentences or free (see summarize).")] = "auto",
     published: Annotated[Optional[str], typer.Option(help="Publication date (see summarize).")] = None,
@@ -95,7 +96,8 @@ def prepare_cmd(
         raise fail("no input documents found")
     settings = BatchSettings(max_tokens=max_tokens, temperature=temperature, max_reasks=max_reasks,
                              token_budget=token_budget, max_bytes=max_bytes, extract_events=events,
-                             quote_choices=QUOTE_POLICIES[quotes], published=published)  # fmt: skip
+                             quote_choices=QUOTE_POLICIES[quotes], published=published,
+                             context_tokens=context_tokens)  # fmt: skip
     options = EndpointOptions.from_env(base_url=base_url, model=model, kind=endpoint_kind, mode=mode)
     try:
         prepared = asyncio.run(prepare(sources, options, settings, output.name, concurrency))

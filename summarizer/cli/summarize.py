@@ -40,6 +40,14 @@ from summarizer.validate import CallSettings
 from summarizer.write import FORMATS, JsonlWriter, keep_finished, output_name, render, write_atomic
 
 QUOTE_POLICIES: dict[str, bool | None] = {"auto": None, "sentences": True, "free": False}
+ContextTokensOption = Annotated[
+    Optional[int],
+    typer.Option(
+        min=1,
+        help="The model's context window in tokens: a longer article is read in chunks. "
+        "Default: the built-in model's 8192; no chunking for other endpoints.",
+    ),
+]
 
 
 def exit_code(records: list[DocumentRecordT]) -> int:
@@ -122,14 +130,7 @@ def summarize(
     max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
     token_budget: Annotated[int, typer.Option(min=1, help="Cumulative token budget per document.")] = 60_000,
     max_bytes: Annotated[int, typer.Option(min=1, help="Refuse documents larger than this.")] = DEFAULT_MAX_BYTES,
-    context_tokens: Annotated[
-        Optional[int],
-        typer.Option(
-            min=1,
-            help="The model's context window in tokens: a longer article is read in chunks. "
-            "Default: the built-in model's 8192; no chunking for other endpoints.",
-        ),
-    ] = None,
+    context_tokens: ContextTokensOption = None,
     events: Annotated[bool, typer.Option("--events/--no-events", help="Extract ACLED-style events.")] = True,
     quotes: Annotated[
         str,
