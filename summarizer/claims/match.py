@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from summarizer.claims.clauses import OutcomeMention
@@ -52,14 +52,17 @@ class Reference:
     source: str | list[str] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ElementCheck:
-    """Which elements of a claim a text satisfies, what is missing, and what conflicts."""
+    """Which elements of a claim a text satisfies, what is missing, and what conflicts.
+
+    Tuples, not lists: a sample keeps every check it makes, and tuples of strings cost the
+    garbage collector nothing once it has seen them (lists it walks on every full collection)."""
 
     satisfied: int = 0
     total: int = 0
-    missing: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
+    missing: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
     anchors_missing: bool = False
 
     @property
@@ -81,9 +84,9 @@ class ElementCheck:
         if ok:
             self.satisfied += 1
             return
-        self.missing.append(what)
+        self.missing += (what,)
         if conflict:
-            self.conflicts.append(what)
+            self.conflicts += (what,)
         if anchor:
             self.anchors_missing = True
 
@@ -220,7 +223,7 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     absent = [n for n in _anchor_names(el) if not mentions(claim.text, n, ref.aliases)]
     if absent:  # a claim about someone or somewhere else: only the anchors are reported
         total = len(_anchor_names(el))
-        what = [f"place {n!r}" if n in el.places else f"entity {n!r}" for n in absent]
+        what = tuple(f"place {n!r}" if n in el.places else f"entity {n!r}" for n in absent)
         return ElementCheck(satisfied=total - len(absent), total=total, missing=what, anchors_missing=True)
     f = analyse(claim.text)
     check = ElementCheck()
@@ -298,4 +301,4 @@ def best_match(
             return BestMatch(True, claim.text, result)
         if best is None or result.satisfied > best.check.satisfied:
             best = BestMatch(False, claim.text, result)
-    return best or BestMatch(False, None, ElementCheck(total=1, missing=["no output claims"]))
+    return best or BestMatch(False, None, ElementCheck(total=1, missing=("no output claims",)))

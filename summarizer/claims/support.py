@@ -180,7 +180,7 @@ def _verdict(elements: Elements, quotes: Sequence[str]) -> Support:
     check = check_claim(Reference(elements, _NO_ALIASES, None), OutputClaim(evidence))
     if check.ok:
         return Support("supported")
-    conflicts = check.conflicts + _other_count(elements, evidence)
+    conflicts = [*check.conflicts, *_other_count(elements, evidence)]
     if conflicts:
         return Support("contradicted", tuple(f"the quote differs: {m}" for m in conflicts))
     return Support("unsupported", tuple(f"the quote does not state: {m}" for m in check.missing))

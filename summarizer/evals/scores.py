@@ -55,7 +55,9 @@ class Sample:
     error: str | None = None
     aliases: AliasTable = field(default_factory=AliasTable)
     _references: dict[str, Reference] = field(default_factory=dict, repr=False, compare=False)
-    _checks: dict[tuple[str, OutputClaim], ElementCheck] = field(default_factory=dict, repr=False, compare=False)
+    #: Keyed by (item id, claim text, attribution): a tuple of strings, which the garbage collector
+    #: stops tracking (an OutputClaim inside the key would keep every key tracked).
+    _checks: dict[tuple[str, str, str | None], ElementCheck] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def year(self) -> int:
@@ -82,7 +84,7 @@ class Sample:
     def check(self, item_id: str, claim: OutputClaim) -> ElementCheck:
         """:func:`check_claim` of one reference item against one output claim, computed once per sample
         (every scorer reads the same verdicts)."""
-        key = (item_id, claim)
+        key = (item_id, claim.text, claim.attribution)
         found = self._checks.get(key)
         if found is None:
             found = self._checks[key] = check_claim(self.reference(item_id), claim)
