@@ -57,7 +57,7 @@ class AliasTable:
 
     def variants(self, name: str) -> tuple[str, ...]:
         """Spellings of a name: the name and every alias in its groups (acronyms kept as written)."""
-        return tuple(variant for variant, _ in _variants(self, name))
+        return tuple(variant.spelling for variant in _variants(self, name))
 
 
 @lru_cache(maxsize=1024)
@@ -65,15 +65,34 @@ def _table(groups: tuple[tuple[str, ...], ...]) -> AliasTable:
     return AliasTable(groups)
 
 
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    """One spelling of a name, read once: whether it is an acronym and, when it tolerates a slip, its words."""
+
+    spelling: str
+    acronym: bool
+    #: Words as ``str.split`` counts them (the length of a compared run); 0 when no slip is tolerated.
+    size: int
+    #: Its words as the text's words are read, when there are ``size`` of them (a run must share one in place).
+    words: tuple[str, ...] | None
+
+
 @lru_cache(maxsize=16384)
-def _variants(aliases: AliasTable, name: str) -> tuple[tuple[str, bool], ...]:
-    """(spelling, is acronym) of every variant of a name, longest first."""
+def _variants(aliases: AliasTable, name: str) -> tuple[_Variant, ...]:
+    """Every variant of a name, longest first."""
     key = normalise(name)
     found = {_spelling(name)}
     for group in aliases.groups:
         if key in {normalise(n) for n in group}:
             found |= {_spelling(n) for n in group}
-    return tuple((v, is_acronym(v)) for v in sorted(found, key=len, reverse=True))
+    return tuple(_variant(v) for v in sorted(found, key=len, reverse=True))
+
+
+def _variant(spelling: str) -> _Variant:
+    acronym = is_acronym(spelling)
+    size = 0 if acronym or len(spelling) < FUZZY_MIN_CHARS else len(spelling.split())
+    words = tuple(_WORDS.findall(spelling))
+    return _Variant(spelling, acronym, size, words if len(words) == size else None)
 
 
 @lru_cache(maxsize=8192)
@@ -97,25 +116,25 @@ def _positions(text_norm: str) -> dict[str, tuple[int, ...]]:
     return {word: tuple(where) for word, where in found.items()}
 
 
-@lru_cache(maxsize=262144)
-def _fuzzy_in(variant: str, text_norm: str) -> bool:
+def _fuzzy_in(variant: _Variant, text_norm: str) -> bool:
     """Whether some run of words of ``text_norm`` as long as ``variant`` is within a slip of it.
 
     In a name of several words the slip is in one word, so only runs that share another word
     with the name, in its place, are compared."""
-    size = len(variant.split())
+    size = variant.size
     words = _words(text_norm)
     if size == 1:
         grams: Sequence[str] = words
     else:
-        own = _words(variant)
-        positions = _positions(text_norm)
-        if len(own) == size:
-            starts = {i - k for k, word in enumerate(own) for i in positions.get(word, ())}
+        if variant.words is not None:
+            positions = _positions(text_norm)
+            if positions.keys().isdisjoint(variant.words):
+                return False  # no word of the name in the text: no run to compare
+            starts = {i - k for k, word in enumerate(variant.words) for i in positions.get(word, ())}
         else:  # words the name and the text split differently: compare every run
             starts = set(range(len(words)))
         grams = [" ".join(words[s : s + size]) for s in sorted(starts) if 0 <= s <= len(words) - size]
-    return process.extractOne(variant, grams, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE) is not None
+    return process.extractOne(variant.spelling, grams, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE) is not None
 
 
 def name_spans(text: str, name: str, aliases: AliasTable) -> list[tuple[int, int]]:
@@ -123,10 +142,10 @@ def name_spans(text: str, name: str, aliases: AliasTable) -> list[tuple[int, int
 
     Acronyms are searched case-sensitively in :func:`normalise_cased`, whose offsets agree."""
     spans: list[tuple[int, int]] = []
-    for variant, acronym in _variants(aliases, name):
-        haystack = normalise_cased(text) if acronym else normalise(text)
-        if variant in haystack:  # a cheap test before the word-bounded search
-            spans += [m.span() for m in _pattern(variant).finditer(haystack)]
+    for variant in _variants(aliases, name):
+        haystack = normalise_cased(text) if variant.acronym else normalise(text)
+        if variant.spelling in haystack:  # a cheap test before the word-bounded search
+            spans += [m.span() for m in _pattern(variant.spelling).finditer(haystack)]
     return spans
 
 
@@ -175,17 +194,17 @@ def _own_keys(name: str, aliases: AliasTable) -> frozenset[str]:
 @lru_cache(maxsize=262144)
 def _mentions(text: str, name: str, aliases: AliasTable) -> bool:
     text_norm = normalise(text)
-    for variant, acronym in _variants(aliases, name):
-        haystack = normalise_cased(text) if acronym else text_norm
-        if variant in haystack:  # a cheap test before the word-bounded search
-            spans = [m.span() for m in _pattern(variant).finditer(haystack)]
+    for variant in _variants(aliases, name):
+        haystack = normalise_cased(text) if variant.acronym else text_norm
+        if variant.spelling in haystack:  # a cheap test before the word-bounded search
+            spans = [m.span() for m in _pattern(variant.spelling).finditer(haystack)]
             if spans and not aliases.groups:
                 return True
             if spans:
                 known, own = _known_spans(text, aliases), _own_keys(name, aliases)
                 if any(not _covered(span, own, known) for span in spans):
                     return True
-        if not acronym and len(variant) >= FUZZY_MIN_CHARS and _fuzzy_in(variant, text_norm):
+        if variant.size and _fuzzy_in(variant, text_norm):
             return True
     return False
 
