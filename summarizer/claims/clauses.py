@@ -45,6 +45,8 @@ _MULTI_WORD = {
     for phrase, outcome in table.items()
     if " " in phrase
 }
+#: First words of the multi-word phrases: only a token that is one can open a phrase.
+_MULTI_FIRST = frozenset(phrase.split(" ")[0] for phrase in _MULTI_WORD)
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its", "this", "that", "these", "those"})
 _COUNT_SKIPS = frozenset(
     {"another", "an", "additional", "other", "the", "a", "some", "at", "least", "more", "than", "along", "with",
@@ -166,11 +168,9 @@ def _find_outcome_words(tokens: Sequence[Token]) -> list[tuple[int, int, Outcome
     found: list[tuple[int, int, Outcome, str]] = []
     i = 0
     while i < len(tokens):
-        three = " ".join(t.text for t in tokens[i : i + 3])
-        two = " ".join(t.text for t in tokens[i : i + 2])
         word = tokens[i].text
-        if three in _MULTI_WORD or two in _MULTI_WORD:
-            phrase = three if three in _MULTI_WORD else two
+        phrase = _multi_word_at(tokens, i) if word in _MULTI_FIRST else None
+        if phrase:
             size = len(phrase.split())
             table = "verb" if phrase in OUTCOME_VERBS else "intransitive" if phrase in OUTCOME_INTRANSITIVE else "noun"
             found.append((i, i + size - 1, _MULTI_WORD[phrase], table))
@@ -189,6 +189,13 @@ def _find_outcome_words(tokens: Sequence[Token]) -> list[tuple[int, int, Outcome
                 found.append((i, i, outcome, "denier"))
         i += 1
     return found
+
+
+def _multi_word_at(tokens: Sequence[Token], i: int) -> str | None:
+    """The multi-word outcome phrase starting at token ``i`` (three words before two), if any."""
+    three = " ".join(t.text for t in tokens[i : i + 3])
+    two = " ".join(t.text for t in tokens[i : i + 2])
+    return three if three in _MULTI_WORD else two if two in _MULTI_WORD else None
 
 
 def _taken_prisoner(tokens: Sequence[Token], i: int) -> bool:

@@ -72,9 +72,13 @@ class Features:
     @cached_property
     def word_index(self) -> dict[str, tuple[int, ...]]:
         """Token indices of each token text; a possessive also under its bare word ("Tela's" under "tela")."""
-        index = _index(t.text for t in self.tokens)
-        bare = _index(_unpossessed(t.text) for t in self.tokens)
-        return {w: tuple(sorted(set(index.get(w, ())) | set(bare.get(w, ())))) for w in index.keys() | bare.keys()}
+        found: dict[str, list[int]] = {}
+        for i, token in enumerate(self.tokens):  # indices rise, so each list is sorted and has no repeats
+            found.setdefault(token.text, []).append(i)
+            bare = _unpossessed(token.text)
+            if bare != token.text:
+                found.setdefault(bare, []).append(i)
+        return {word: tuple(where) for word, where in found.items()}
 
     @cached_property
     def lemma_index(self) -> dict[str, tuple[int, ...]]:

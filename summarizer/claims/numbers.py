@@ -30,6 +30,8 @@ QuantityKind = Literal["exact", "approx", "lower", "upper", "vague"]
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _ORDINAL_TAILS = frozenset({"st", "nd", "rd", "th"})
 _WORD_VALUES = {**UNITS, **TENS, **SCALES, "dozen": 12}
+#: First words of the group words and vague phrases: only a token that is one can open a vague quantity.
+_VAGUE_FIRST = frozenset(phrase.split(" ")[0] for phrase in (*GROUP_WORDS, *VAGUE_QUANTITIES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ def _word_number(parts: Sequence[str]) -> int | None:
 
 
 def _is_number_word(word: str) -> bool:
-    return all(part in _WORD_VALUES for part in word.split("-"))
+    return all(map(_WORD_VALUES.__contains__, word.split("-")))
 
 
 def _qualifier(tokens: Sequence[Token], first: int) -> tuple[QuantityKind, int]:
@@ -166,6 +168,8 @@ def find_quantities(tokens: Sequence[Token], norm: str, date_spans: Sequence[tup
 
 def _vague(tokens: Sequence[Token], i: int) -> Quantity | None:
     word = tokens[i].text
+    if word not in _VAGUE_FIRST:
+        return None
     two = f"{word} {tokens[i + 1].text}" if i + 1 < len(tokens) else ""
     if two in GROUP_WORDS:  # "a dozen", "a couple"
         value = GROUP_WORDS[two]

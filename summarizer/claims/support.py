@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from summarizer.claims.dates import find_dates
 from summarizer.claims.elements import DateElement, DatePrecision, Elements, NumberElement
 from summarizer.claims.features import analyse
 from summarizer.claims.match import ElementCheck, OutputClaim, Reference, check_claim
@@ -77,7 +76,7 @@ def statement_elements(statement: str, year: int | None, published: dt.date | No
     features = analyse(statement)
     names = statement_names(statement)
     dates = []
-    for mention in find_dates(normalise(statement)):
+    for mention in features.dates:
         resolved = mention.resolve(year, published)
         if resolved:
             first, last = resolved
