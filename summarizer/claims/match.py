@@ -13,7 +13,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from summarizer.claims.clauses import OutcomeMention
@@ -50,14 +51,33 @@ class Reference:
     year: int | None
     published: dt.date | None = None
     source: str | list[str] | None = None
+    _misses: dict[tuple[str, ...], ElementCheck] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @cached_property
+    def anchors(self) -> tuple[tuple[str, str], ...]:
+        """(name, how its absence reads) for the entities, places and subject: what a claim must name to be
+        about the reference at all."""
+        el = self.elements
+        subject = [el.subject] if el.subject and el.subject not in el.entities else []
+        names = [*el.entities, *el.places, *subject]
+        return tuple((n, f"place {n!r}" if n in el.places else f"entity {n!r}") for n in names)
+
+    def anchors_missed(self, absent: tuple[str, ...]) -> ElementCheck:
+        """The check of a claim that misses these anchors (as :attr:`anchors` words them). Claims that miss
+        the same ones share one check: a sample keeps every check, so each object it keeps costs."""
+        check = self._misses.get(absent)
+        if check is None:
+            total = len(self.anchors)
+            check = self._misses[absent] = ElementCheck(total - len(absent), total, absent, anchors_missing=True)
+        return check
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ElementCheck:
     """Which elements of a claim a text satisfies, what is missing, and what conflicts.
 
-    Tuples, not lists: a sample keeps every check it makes, and tuples of strings cost the
-    garbage collector nothing once it has seen them (lists it walks on every full collection)."""
+    Immutable, with tuples (claims may share a check; a sample keeps every check it makes, and tuples
+    of strings cost the garbage collector nothing once it has seen them)."""
 
     satisfied: int = 0
     total: int = 0
@@ -78,17 +98,33 @@ class ElementCheck:
             return False  # another source saying otherwise is a conflicting report, not a contradiction
         return bool(self.conflicts) and not self.anchors_missing and len(self.missing) == len(self.conflicts)
 
+
+@dataclass(slots=True)
+class _Checklist:
+    """An :class:`ElementCheck` being filled in, one element at a time."""
+
+    satisfied: int = 0
+    total: int = 0
+    missing: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    anchors_missing: bool = False
+
     def add(self, ok: bool, what: str, *, conflict: bool = False, anchor: bool = False) -> None:
         """Record one element check."""
         self.total += 1
         if ok:
             self.satisfied += 1
             return
-        self.missing += (what,)
+        self.missing.append(what)
         if conflict:
-            self.conflicts += (what,)
+            self.conflicts.append(what)
         if anchor:
             self.anchors_missing = True
+
+    def done(self) -> ElementCheck:
+        """The finished check."""
+        missing, conflicts = tuple(self.missing), tuple(self.conflicts)
+        return ElementCheck(self.satisfied, self.total, missing, conflicts, self.anchors_missing)
 
 
 def date_window(element: DateElement) -> tuple[dt.date, dt.date]:
@@ -109,7 +145,7 @@ def _want(number: NumberElement) -> str:
     return f"{number.low:g}" if number.low == number.high else f"{number.low:g}-{number.high:g}"
 
 
-def _check_numbers(f: Features, el: Elements, check: ElementCheck) -> None:
+def _check_numbers(f: Features, el: Elements, check: _Checklist) -> None:
     for number in el.numbers:
         want = _want(number)
         if not el.outcome:
@@ -133,7 +169,7 @@ def _check_numbers(f: Features, el: Elements, check: ElementCheck) -> None:
         check.add(ok, f"number {want} {el.outcome} (stated: {shown})", conflict=conflict and not ok)
 
 
-def _check_outcome(f: Features, el: Elements, ref: Reference, check: ElementCheck) -> None:
+def _check_outcome(f: Features, el: Elements, ref: Reference, check: _Checklist) -> None:
     if not el.outcome or el.numbers:
         return  # with numbers, the outcome is checked through the count it binds
     mentions_ = f.outcomes_of(el.subject, ref.aliases) if el.subject else list(f.outcomes)
@@ -164,13 +200,13 @@ def _patient_names(f: Features, m: OutcomeMention, el: Elements, aliases: AliasT
     )
 
 
-def _check_period(f: Features, ref: Reference, period: PeriodElement, check: ElementCheck) -> None:
+def _check_period(f: Features, ref: Reference, period: PeriodElement, check: _Checklist) -> None:
     outside = [(a, b) for a, b in f.resolved_dates(ref.year, ref.published) if b < period.start or a > period.end]
     shown = ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in outside)
     check.add(not outside, f"period {period.start}..{period.end} (stated: {shown})", conflict=bool(outside))
 
 
-def _check_keywords(f: Features, el: Elements, check: ElementCheck) -> None:
+def _check_keywords(f: Features, el: Elements, check: _Checklist) -> None:
     negated_groups = 0
     for keyword in el.keywords:
         results = [f.keyword(k) for k in keyword.split("|") if k.strip()]
@@ -193,7 +229,7 @@ def _check_keywords(f: Features, el: Elements, check: ElementCheck) -> None:
                   conflict=negated_groups == 0 and anchored)  # fmt: skip
 
 
-def _check_source(f: Features, ref: Reference, attribution: str | None, check: ElementCheck) -> None:
+def _check_source(f: Features, ref: Reference, attribution: str | None, check: _Checklist) -> None:
     if not ref.source:
         return
     wanted = [ref.source] if isinstance(ref.source, str) else list(ref.source)
@@ -210,23 +246,15 @@ def _check_source(f: Features, ref: Reference, attribution: str | None, check: E
                   conflict=True)  # fmt: skip
 
 
-def _anchor_names(el: Elements) -> list[str]:
-    """Entities, places and the subject: what a claim must name to be about the reference at all."""
-    subject = [el.subject] if el.subject and el.subject not in el.entities else []
-    return [*el.entities, *el.places, *subject]
-
-
 def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     """Check the elements of a reference against one output claim: first the anchors (entities and
     places); when one is missing the claim is about something else and the other elements are not read."""
     el = ref.elements
-    absent = [n for n in _anchor_names(el) if not mentions(claim.text, n, ref.aliases)]
+    absent = tuple(what for name, what in ref.anchors if not mentions(claim.text, name, ref.aliases))
     if absent:  # a claim about someone or somewhere else: only the anchors are reported
-        total = len(_anchor_names(el))
-        what = tuple(f"place {n!r}" if n in el.places else f"entity {n!r}" for n in absent)
-        return ElementCheck(satisfied=total - len(absent), total=total, missing=what, anchors_missing=True)
+        return ref.anchors_missed(absent)
     f = analyse(claim.text)
-    check = ElementCheck()
+    check = _Checklist()
     for name in el.entities:
         check.add(mentions(claim.text, name, ref.aliases), f"entity {name!r}", anchor=True)
     for place in el.places:
@@ -237,7 +265,7 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     if el.subject and el.subject not in el.entities:
         check.add(mentions(claim.text, el.subject, ref.aliases), f"entity {el.subject!r}", anchor=True)
     if check.anchors_missing:  # a claim about someone or somewhere else: the rest is not read
-        return check
+        return check.done()
     _check_numbers(f, el, check)
     if el.dates:
         stated = f.resolved_dates(ref.year, ref.published)
@@ -251,7 +279,7 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     _check_outcome(f, el, ref, check)
     _check_keywords(f, el, check)
     _check_source(f, ref, claim.attribution, check)
-    return check
+    return check.done()
 
 
 def check_elements(
