@@ -181,7 +181,18 @@ def mentions(text: str, name: str, aliases: AliasTable) -> bool:
     """Whether ``text`` names ``name`` or one of its aliases (whole words; a slip allowed in long names).
 
     The longest name wins: a mention inside a longer name of another entity does not count."""
-    return _mentions(text, name, aliases)
+    answers = _answers(text, aliases)
+    found = answers.get(name)
+    if found is None:
+        found = answers[name] = _mentions(text, name, aliases)
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _answers(text: str, aliases: AliasTable) -> dict[str, bool]:
+    """:func:`mentions`' answers for one text and alias table, by name: each question is answered once,
+    and one cache entry per text (not per name) keeps the garbage collector's work small."""
+    return {}
 
 
 @lru_cache(maxsize=16384)
@@ -191,7 +202,6 @@ def _own_keys(name: str, aliases: AliasTable) -> frozenset[str]:
     return frozenset({normalise(g[0]) for g in aliases.groups if key in {normalise(n) for n in g}} | {key})
 
 
-@lru_cache(maxsize=262144)
 def _mentions(text: str, name: str, aliases: AliasTable) -> bool:
     text_norm = normalise(text)
     for variant in _variants(aliases, name):
