@@ -87,14 +87,22 @@ def _is_number_word(word: str) -> bool:
     return all(map(_WORD_VALUES.__contains__, word.split("-")))
 
 
+_QUALIFIER_TABLES: tuple[tuple[tuple[str, ...], QuantityKind], ...] = (
+    (LOWER_BOUNDS, "lower"),
+    (UPPER_BOUNDS, "upper"),
+    (APPROXIMATORS, "approx"),
+)
+#: The words of each bound or approximation phrase with its kind, in the order they are tried.
+_QUALIFIERS = tuple((phrase.split(), kind) for phrases, kind in _QUALIFIER_TABLES for phrase in phrases)
+
+
 def _qualifier(tokens: Sequence[Token], first: int) -> tuple[QuantityKind, int]:
     """The bound or approximation words right before token ``first``, and where they start."""
-    for phrases, kind in ((LOWER_BOUNDS, "lower"), (UPPER_BOUNDS, "upper"), (APPROXIMATORS, "approx")):
-        for phrase in phrases:
-            words = phrase.split()
-            start = first - len(words)
-            if start >= 0 and [t.text for t in tokens[start:first]] == words:
-                return kind, start  # type: ignore[return-value]
+    before = tokens[first - 1].text if first else ""
+    for words, kind in _QUALIFIERS:
+        start = first - len(words)
+        if start >= 0 and words[-1] == before and [t.text for t in tokens[start:first]] == words:
+            return kind, start
     return "exact", first
 
 
