@@ -104,16 +104,13 @@ def _pattern(variant: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=65536)
-def _words(text_norm: str) -> tuple[str, ...]:
-    return tuple(_WORDS.findall(text_norm))
-
-
-@lru_cache(maxsize=65536)
-def _positions(text_norm: str) -> dict[str, tuple[int, ...]]:
+def _text_words(text_norm: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
+    """The words of a normalised text, and where each occurs."""
+    words = tuple(_WORDS.findall(text_norm))
     found: dict[str, list[int]] = {}
-    for i, word in enumerate(_words(text_norm)):
+    for i, word in enumerate(words):
         found.setdefault(word, []).append(i)
-    return {word: tuple(where) for word, where in found.items()}
+    return words, {word: tuple(where) for word, where in found.items()}
 
 
 def _fuzzy_in(variant: _Variant, text_norm: str) -> bool:
@@ -122,12 +119,11 @@ def _fuzzy_in(variant: _Variant, text_norm: str) -> bool:
     In a name of several words the slip is in one word, so only runs that share another word
     with the name, in its place, are compared."""
     size = variant.size
-    words = _words(text_norm)
+    words, positions = _text_words(text_norm)
     if size == 1:
         grams: Sequence[str] = words
     else:
         if variant.words is not None:
-            positions = _positions(text_norm)
             if positions.keys().isdisjoint(variant.words):
                 return False  # no word of the name in the text: no run to compare
             starts = {i - k for k, word in enumerate(variant.words) for i in positions.get(word, ())}
