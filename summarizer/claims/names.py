@@ -88,6 +88,17 @@ def _variants(aliases: AliasTable, name: str) -> tuple[_Variant, ...]:
     return tuple(_variant(v) for v in sorted(found, key=len, reverse=True))
 
 
+@lru_cache(maxsize=16384)
+def _slips(aliases: AliasTable, name: str) -> tuple[tuple[_Variant, ...], tuple[_Variant, ...], frozenset[str]]:
+    """The variants of a name that tolerate a slip: those compared with every run of a text (one word, or
+    split unlike a text's words), those compared only with runs sharing one of their words in place, and
+    the words of the latter (a text with none of them is within a slip of none of them)."""
+    slipping = [v for v in _variants(aliases, name) if v.size]
+    anywhere = tuple(v for v in slipping if v.size == 1 or v.words is None)
+    aligned = [v for v in slipping if v.size > 1 and v.words is not None]
+    return anywhere, tuple(aligned), frozenset(word for v in aligned for word in v.words or ())
+
+
 def _variant(spelling: str) -> _Variant:
     acronym = is_acronym(spelling)
     size = 0 if acronym or len(spelling) < FUZZY_MIN_CHARS else len(spelling.split())
@@ -113,13 +124,13 @@ def _text_words(text_norm: str) -> tuple[tuple[str, ...], dict[str, tuple[int, .
     return words, {word: tuple(where) for word, where in found.items()}
 
 
-def _fuzzy_in(variant: _Variant, text_norm: str) -> bool:
-    """Whether some run of words of ``text_norm`` as long as ``variant`` is within a slip of it.
+def _fuzzy_in(variant: _Variant, words: tuple[str, ...], positions: dict[str, tuple[int, ...]]) -> bool:
+    """Whether some run of a text's ``words`` (see :func:`_text_words`) as long as ``variant`` is within
+    a slip of it.
 
     In a name of several words the slip is in one word, so only runs that share another word
     with the name, in its place, are compared."""
     size = variant.size
-    words, positions = _text_words(text_norm)
     if size == 1:
         grams: Sequence[str] = words
     else:
@@ -210,9 +221,15 @@ def _mentions(text: str, name: str, aliases: AliasTable) -> bool:
                 known, own = _known_spans(text, aliases), _own_keys(name, aliases)
                 if any(not _covered(span, own, known) for span in spans):
                     return True
-        if variant.size and _fuzzy_in(variant, text_norm):
-            return True
-    return False
+    anywhere, aligned, aligned_words = _slips(aliases, name)
+    if not (anywhere or aligned):
+        return False
+    words, positions = _text_words(text_norm)
+    if any(_fuzzy_in(variant, words, positions) for variant in anywhere):
+        return True
+    return not positions.keys().isdisjoint(aligned_words) and any(
+        _fuzzy_in(variant, words, positions) for variant in aligned
+    )
 
 
 def same_name(a: str | None, b: str, aliases: AliasTable) -> bool:
