@@ -14,7 +14,7 @@ import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from summarizer.claims.clauses import OutcomeMention
@@ -42,7 +42,7 @@ class OutputClaim(NamedTuple):
     attribution: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """What a claim is matched against: elements, the source the claim belongs to, the case's dates."""
 
@@ -51,24 +51,34 @@ class Reference:
     year: int | None
     published: dt.date | None = None
     source: str | list[str] | None = None
-    _misses: dict[tuple[str, ...], ElementCheck] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: (name, how its absence reads) for the entities, places and subject: what a claim must name to be
+    #: about the reference at all.
+    anchors: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    _checks: dict[tuple[int, int, tuple[str, ...], tuple[str, ...], bool], ElementCheck] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
-    @cached_property
-    def anchors(self) -> tuple[tuple[str, str], ...]:
-        """(name, how its absence reads) for the entities, places and subject: what a claim must name to be
-        about the reference at all."""
+    def __post_init__(self) -> None:
         el = self.elements
         subject = [el.subject] if el.subject and el.subject not in el.entities else []
         names = [*el.entities, *el.places, *subject]
-        return tuple((n, f"place {n!r}" if n in el.places else f"entity {n!r}") for n in names)
+        anchors = tuple((n, f"place {n!r}" if n in el.places else f"entity {n!r}") for n in names)
+        object.__setattr__(self, "anchors", anchors)
 
-    def anchors_missed(self, absent: tuple[str, ...]) -> ElementCheck:
-        """The check of a claim that misses these anchors (as :attr:`anchors` words them). Claims that miss
-        the same ones share one check: a sample keeps every check, so each object it keeps costs."""
-        check = self._misses.get(absent)
+    def check_of(
+        self,
+        satisfied: int,
+        total: int,
+        missing: tuple[str, ...],
+        conflicts: tuple[str, ...] = (),
+        anchors_missing: bool = False,
+    ) -> ElementCheck:
+        """The check with these fields, one object per distinct check against this reference: a sample
+        keeps every check it makes, and many claims fail a reference alike (the same anchors missing)."""
+        key = (satisfied, total, missing, conflicts, anchors_missing)
+        check = self._checks.get(key)
         if check is None:
-            total = len(self.anchors)
-            check = self._misses[absent] = ElementCheck(total - len(absent), total, absent, anchors_missing=True)
+            check = self._checks[key] = ElementCheck(*key)
         return check
 
 
@@ -121,10 +131,10 @@ class _Checklist:
         if anchor:
             self.anchors_missing = True
 
-    def done(self) -> ElementCheck:
-        """The finished check."""
+    def done(self, ref: Reference) -> ElementCheck:
+        """The finished check (through ``ref``, which keeps one object per distinct check)."""
         missing, conflicts = tuple(self.missing), tuple(self.conflicts)
-        return ElementCheck(self.satisfied, self.total, missing, conflicts, self.anchors_missing)
+        return ref.check_of(self.satisfied, self.total, missing, conflicts, self.anchors_missing)
 
 
 def date_window(element: DateElement) -> tuple[dt.date, dt.date]:
@@ -260,7 +270,8 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     el = ref.elements
     absent = tuple(what for name, what in ref.anchors if not mentions(claim.text, name, ref.aliases))
     if absent:  # a claim about someone or somewhere else: only the anchors are reported
-        return ref.anchors_missed(absent)
+        total = len(ref.anchors)
+        return ref.check_of(total - len(absent), total, absent, anchors_missing=True)
     f = analyse(claim.text)
     check = _Checklist()
     for name in el.entities:
@@ -273,7 +284,7 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     if el.subject and el.subject not in el.entities:
         check.add(mentions(claim.text, el.subject, ref.aliases), f"entity {el.subject!r}", anchor=True)
     if check.anchors_missing:  # a claim about someone or somewhere else: the rest is not read
-        return check.done()
+        return check.done(ref)
     _check_numbers(f, el, check)
     if el.dates:
         stated = f.resolved_dates(ref.year, ref.published)
@@ -287,7 +298,7 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     _check_outcome(f, el, ref, check)
     _check_keywords(f, el, check)
     _check_source(f, ref, claim.attribution, check)
-    return check.done()
+    return check.done(ref)
 
 
 def check_elements(
