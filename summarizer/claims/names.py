@@ -157,24 +157,26 @@ def name_spans(text: str, name: str, aliases: AliasTable) -> list[tuple[int, int
 
 
 @lru_cache(maxsize=256)
-def _known_variants(aliases: AliasTable) -> tuple[tuple[str, bool, str], ...]:
-    """(spelling, is acronym, normalised first name of its group) for every name the table knows."""
-    return tuple(
-        (variant, is_acronym(variant), normalise(group[0]))
-        for group in aliases.groups
-        for variant in {_spelling(n) for n in group}
+def _known_variants(aliases: AliasTable) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(spelling, normalised first name of its group) for every name the table knows, once each: those
+    searched in the case-folded text, then the acronyms (searched as written)."""
+    known = dict.fromkeys(
+        (variant, normalise(group[0])) for group in aliases.groups for variant in {_spelling(n) for n in group}
     )
+    plain = tuple(pair for pair in known if not is_acronym(pair[0]))
+    return plain, tuple(pair for pair in known if is_acronym(pair[0]))
 
 
 @lru_cache(maxsize=16384)
 def _known_spans(text: str, aliases: AliasTable) -> tuple[tuple[int, int, str], ...]:
-    """Spans of every name the alias table knows, with the normalised first name of its group."""
-    text_norm, cased = normalise(text), normalise_cased(text)
+    """Spans of every name the alias table knows, with the normalised first name of its group (in no
+    particular order: only :func:`_covered` reads them)."""
+    plain, acronyms = _known_variants(aliases)
     found = []
-    for variant, acronym, key in _known_variants(aliases):
-        haystack = cased if acronym else text_norm
-        if variant in haystack:
-            found += [(m.start(), m.end(), key) for m in _pattern(variant).finditer(haystack)]
+    for haystack, variants in ((normalise(text), plain), (normalise_cased(text), acronyms)):
+        for variant, key in variants:
+            if variant in haystack:
+                found += [(m.start(), m.end(), key) for m in _pattern(variant).finditer(haystack)]
     return tuple(found)
 
 

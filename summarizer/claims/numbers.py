@@ -130,7 +130,7 @@ def find_quantities(tokens: Sequence[Token], norm: str, date_spans: Sequence[tup
         word = tokens[i].text
         value: float | None = None
         last = i
-        if _DIGITS.fullmatch(word.split("-")[0]) and "." not in word:
+        if word[:1].isdecimal() and _DIGITS.fullmatch(word.split("-")[0]) and "." not in word:  # \d is isdecimal
             head = word.split("-")[0]
             value = float(head.replace(",", ""))
             nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
