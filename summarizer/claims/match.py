@@ -267,22 +267,25 @@ def _check_source(f: Features, ref: Reference, attribution: str | None, check: _
 def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     """Check the elements of a reference against one output claim: first the anchors (entities and
     places); when one is missing the claim is about something else and the other elements are not read."""
-    el = ref.elements
-    absent = tuple(what for name, what in ref.anchors if not mentions(claim.text, name, ref.aliases))
+    el, text, aliases = ref.elements, claim.text, ref.aliases
+    absent: tuple[str, ...] = ()
+    for name, what in ref.anchors:  # a loop, not a generator: this runs for every (reference, claim) pair
+        if not mentions(text, name, aliases):
+            absent += (what,)
     if absent:  # a claim about someone or somewhere else: only the anchors are reported
         total = len(ref.anchors)
         return ref.check_of(total - len(absent), total, absent, anchors_missing=True)
-    f = analyse(claim.text)
+    f = analyse(text)
     check = _Checklist()
     for name in el.entities:
-        check.add(mentions(claim.text, name, ref.aliases), f"entity {name!r}", anchor=True)
+        check.add(mentions(text, name, aliases), f"entity {name!r}", anchor=True)
     for place in el.places:
-        named = mentions(claim.text, place, ref.aliases)
-        denied = named and not el.negated and f.negated_name(place, ref.aliases)
+        named = mentions(text, place, aliases)
+        denied = named and not el.negated and f.negated_name(place, aliases)
         check.add(named and not denied, f"place {place!r}{' (negated)' if denied else ''}", anchor=not named,
                   conflict=denied)  # fmt: skip
     if el.subject and el.subject not in el.entities:
-        check.add(mentions(claim.text, el.subject, ref.aliases), f"entity {el.subject!r}", anchor=True)
+        check.add(mentions(text, el.subject, aliases), f"entity {el.subject!r}", anchor=True)
     if check.anchors_missing:  # a claim about someone or somewhere else: the rest is not read
         return check.done(ref)
     _check_numbers(f, el, check)
