@@ -25,6 +25,7 @@ from summarizer.claims.names import AliasTable, mentions
 __all__ = [
     "AliasTable",
     "BestMatch",
+    "CheckTable",
     "ElementCheck",
     "OutputClaim",
     "Reference",
@@ -54,9 +55,8 @@ class Reference:
     #: (name, how its absence reads) for the entities, places and subject: what a claim must name to be
     #: about the reference at all.
     anchors: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
-    _checks: dict[tuple[int, int, tuple[str, ...], tuple[str, ...], bool], ElementCheck] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    #: Where equal checks are kept once (a sample passes one table to all its references).
+    checks: CheckTable = field(default_factory=dict, repr=False, compare=False, kw_only=True)
 
     def __post_init__(self) -> None:
         el = self.elements
@@ -73,12 +73,12 @@ class Reference:
         conflicts: tuple[str, ...] = (),
         anchors_missing: bool = False,
     ) -> ElementCheck:
-        """The check with these fields, one object per distinct check against this reference: a sample
-        keeps every check it makes, and many claims fail a reference alike (the same anchors missing)."""
+        """The check with these fields, one object per distinct check in :attr:`checks`: a sample keeps
+        every check it makes, and many claims fail references alike (the same anchors missing)."""
         key = (satisfied, total, missing, conflicts, anchors_missing)
-        check = self._checks.get(key)
+        check = self.checks.get(key)
         if check is None:
-            check = self._checks[key] = ElementCheck(*key)
+            check = self.checks[key] = ElementCheck(*key)
         return check
 
 
@@ -107,6 +107,10 @@ class ElementCheck:
         if len(self.conflicts) > 1 and any(c.startswith("source ") for c in self.conflicts):
             return False  # another source saying otherwise is a conflicting report, not a contradiction
         return bool(self.conflicts) and not self.anchors_missing and len(self.missing) == len(self.conflicts)
+
+
+#: Checks by their fields (see :meth:`Reference.check_of`).
+CheckTable = dict[tuple[int, int, tuple[str, ...], tuple[str, ...], bool], ElementCheck]
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from summarizer.claims.match import AliasTable, ElementCheck, OutputClaim, Reference, check_claim
+from summarizer.claims.match import AliasTable, CheckTable, ElementCheck, OutputClaim, Reference, check_claim
 from summarizer.evals.dataset import Case
 from summarizer.schema import SummaryRecord
 
@@ -58,6 +58,8 @@ class Sample:
     #: Keyed by (item id, claim text, attribution): a tuple of strings, which the garbage collector
     #: stops tracking (an OutputClaim inside the key would keep every key tracked).
     _checks: dict[tuple[str, str, str | None], ElementCheck] = field(default_factory=dict, repr=False, compare=False)
+    #: Equal checks kept once, across the sample's references.
+    _distinct: CheckTable = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def year(self) -> int:
@@ -75,11 +77,11 @@ class Sample:
         published = self.case.published
         for fact in self.case.facts:
             if fact.id == item_id:
-                return Reference(fact.elements, self.aliases, self.year, published, fact.source)
+                return Reference(fact.elements, self.aliases, self.year, published, fact.source, checks=self._distinct)
         negative = next((n for n in self.case.negatives if n.id == item_id), None)
         if negative is None:
             raise KeyError(f"case {self.case.id} has no fact or negative {item_id!r}")
-        return Reference(negative.elements, self.aliases, self.year, published)
+        return Reference(negative.elements, self.aliases, self.year, published, checks=self._distinct)
 
     def check(self, item_id: str, claim: OutputClaim) -> ElementCheck:
         """:func:`check_claim` of one reference item against one output claim, computed once per sample
