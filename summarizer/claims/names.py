@@ -88,15 +88,32 @@ def _variants(aliases: AliasTable, name: str) -> tuple[_Variant, ...]:
     return tuple(_variant(v) for v in sorted(found, key=len, reverse=True))
 
 
+@dataclass(frozen=True, slots=True)
+class _Spellings:
+    """How :func:`mentions` searches a name (per alias table): its spellings searched case-folded and the
+    acronyms searched as written; then those that tolerate a slip, compared with every run of a text (one
+    word, or split unlike a text's words) or only with runs sharing one of their words in place, whose
+    words are gathered (a text with none of them is within a slip of none of them)."""
+
+    plain: tuple[str, ...]
+    acronyms: tuple[str, ...]
+    anywhere: tuple[_Variant, ...]
+    aligned: tuple[_Variant, ...]
+    aligned_words: frozenset[str]
+
+
 @lru_cache(maxsize=16384)
-def _slips(aliases: AliasTable, name: str) -> tuple[tuple[_Variant, ...], tuple[_Variant, ...], frozenset[str]]:
-    """The variants of a name that tolerate a slip: those compared with every run of a text (one word, or
-    split unlike a text's words), those compared only with runs sharing one of their words in place, and
-    the words of the latter (a text with none of them is within a slip of none of them)."""
-    slipping = [v for v in _variants(aliases, name) if v.size]
-    anywhere = tuple(v for v in slipping if v.size == 1 or v.words is None)
+def _spellings(aliases: AliasTable, name: str) -> _Spellings:
+    variants = _variants(aliases, name)
+    slipping = [v for v in variants if v.size]
     aligned = [v for v in slipping if v.size > 1 and v.words is not None]
-    return anywhere, tuple(aligned), frozenset(word for v in aligned for word in v.words or ())
+    return _Spellings(
+        tuple(v.spelling for v in variants if not v.acronym),
+        tuple(v.spelling for v in variants if v.acronym),
+        tuple(v for v in slipping if v.size == 1 or v.words is None),
+        tuple(aligned),
+        frozenset(word for v in aligned for word in v.words or ()),
+    )
 
 
 def _variant(spelling: str) -> _Variant:
@@ -212,26 +229,35 @@ def _own_keys(name: str, aliases: AliasTable) -> frozenset[str]:
 
 
 def _mentions(text: str, name: str, aliases: AliasTable) -> bool:
+    """:func:`mentions`, uncached: any spelling named exactly, else any within a slip."""
+    read = _spellings(aliases, name)
     text_norm = normalise(text)
-    for variant in _variants(aliases, name):
-        haystack = normalise_cased(text) if variant.acronym else text_norm
-        if variant.spelling in haystack:  # a cheap test before the word-bounded search
-            spans = [m.span() for m in _pattern(variant.spelling).finditer(haystack)]
-            if spans and not aliases.groups:
+    for spelling in read.plain:
+        if spelling in text_norm and _named(text, text_norm, spelling, name, aliases):  # the substring test is cheap
+            return True
+    if read.acronyms:
+        cased = normalise_cased(text)
+        for spelling in read.acronyms:
+            if spelling in cased and _named(text, cased, spelling, name, aliases):
                 return True
-            if spans:
-                known, own = _known_spans(text, aliases), _own_keys(name, aliases)
-                if any(not _covered(span, own, known) for span in spans):
-                    return True
-    anywhere, aligned, aligned_words = _slips(aliases, name)
-    if not (anywhere or aligned):
+    if not (read.anywhere or read.aligned):
         return False
     words, positions = _text_words(text_norm)
-    if any(_fuzzy_in(variant, words, positions) for variant in anywhere):
+    if any(_fuzzy_in(variant, words, positions) for variant in read.anywhere):
         return True
-    return not positions.keys().isdisjoint(aligned_words) and any(
-        _fuzzy_in(variant, words, positions) for variant in aligned
+    return not positions.keys().isdisjoint(read.aligned_words) and any(
+        _fuzzy_in(variant, words, positions) for variant in read.aligned
     )
+
+
+def _named(text: str, haystack: str, spelling: str, name: str, aliases: AliasTable) -> bool:
+    """Whether ``spelling`` stands in ``haystack`` (``text`` normalised) as whole words, outside any longer
+    name of another entity."""
+    spans = [m.span() for m in _pattern(spelling).finditer(haystack)]
+    if not spans or not aliases.groups:
+        return bool(spans)
+    known, own = _known_spans(text, aliases), _own_keys(name, aliases)
+    return any(not _covered(span, own, known) for span in spans)
 
 
 def same_name(a: str | None, b: str, aliases: AliasTable) -> bool:
