@@ -45,7 +45,6 @@ _MULTI_WORD = {
     for phrase, outcome in table.items()
     if " " in phrase
 }
-#: First words of the multi-word phrases: only a token that is one can open a phrase.
 _MULTI_FIRST = frozenset(phrase.split(" ")[0] for phrase in _MULTI_WORD)
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its", "this", "that", "these", "those"})
 _COUNT_SKIPS = frozenset(
@@ -169,8 +168,11 @@ def _find_outcome_words(tokens: Sequence[Token]) -> list[tuple[int, int, Outcome
     i = 0
     while i < len(tokens):
         word = tokens[i].text
-        phrase = _multi_word_at(tokens, i) if word in _MULTI_FIRST else None
-        if phrase:
+        opens = word in _MULTI_FIRST  # only such a token can open a multi-word phrase
+        three = " ".join(t.text for t in tokens[i : i + 3]) if opens else ""
+        two = " ".join(t.text for t in tokens[i : i + 2]) if opens else ""
+        if three in _MULTI_WORD or two in _MULTI_WORD:
+            phrase = three if three in _MULTI_WORD else two
             size = len(phrase.split())
             table = "verb" if phrase in OUTCOME_VERBS else "intransitive" if phrase in OUTCOME_INTRANSITIVE else "noun"
             found.append((i, i + size - 1, _MULTI_WORD[phrase], table))
@@ -189,13 +191,6 @@ def _find_outcome_words(tokens: Sequence[Token]) -> list[tuple[int, int, Outcome
                 found.append((i, i, outcome, "denier"))
         i += 1
     return found
-
-
-def _multi_word_at(tokens: Sequence[Token], i: int) -> str | None:
-    """The multi-word outcome phrase starting at token ``i`` (three words before two), if any."""
-    three = " ".join(t.text for t in tokens[i : i + 3])
-    two = " ".join(t.text for t in tokens[i : i + 2])
-    return three if three in _MULTI_WORD else two if two in _MULTI_WORD else None
 
 
 def _taken_prisoner(tokens: Sequence[Token], i: int) -> bool:
