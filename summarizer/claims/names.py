@@ -88,6 +88,13 @@ def _variants(aliases: AliasTable, name: str) -> tuple[_Variant, ...]:
     return tuple(_variant(v) for v in sorted(found, key=len, reverse=True))
 
 
+def _variant(spelling: str) -> _Variant:
+    acronym = is_acronym(spelling)
+    size = 0 if acronym or len(spelling) < FUZZY_MIN_CHARS else len(spelling.split())
+    words = tuple(_WORDS.findall(spelling))
+    return _Variant(spelling, acronym, size, words if len(words) == size else None)
+
+
 @dataclass(frozen=True, slots=True)
 class _Spellings:
     """How :func:`mentions` searches a name (per alias table): its spellings searched case-folded and the
@@ -114,13 +121,6 @@ def _spellings(aliases: AliasTable, name: str) -> _Spellings:
         tuple(aligned),
         frozenset(word for v in aligned for word in v.words or ()),
     )
-
-
-def _variant(spelling: str) -> _Variant:
-    acronym = is_acronym(spelling)
-    size = 0 if acronym or len(spelling) < FUZZY_MIN_CHARS else len(spelling.split())
-    words = tuple(_WORDS.findall(spelling))
-    return _Variant(spelling, acronym, size, words if len(words) == size else None)
 
 
 @lru_cache(maxsize=8192)
