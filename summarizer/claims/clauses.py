@@ -45,6 +45,7 @@ _MULTI_WORD = {
     for phrase, outcome in table.items()
     if " " in phrase
 }
+_MULTI_FIRST = frozenset(phrase.split(" ")[0] for phrase in _MULTI_WORD)
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its", "this", "that", "these", "those"})
 _COUNT_SKIPS = frozenset(
     {"another", "an", "additional", "other", "the", "a", "some", "at", "least", "more", "than", "along", "with",
@@ -166,9 +167,10 @@ def _find_outcome_words(tokens: Sequence[Token]) -> list[tuple[int, int, Outcome
     found: list[tuple[int, int, Outcome, str]] = []
     i = 0
     while i < len(tokens):
-        three = " ".join(t.text for t in tokens[i : i + 3])
-        two = " ".join(t.text for t in tokens[i : i + 2])
         word = tokens[i].text
+        opens = word in _MULTI_FIRST  # only such a token can open a multi-word phrase
+        three = " ".join(t.text for t in tokens[i : i + 3]) if opens else ""
+        two = " ".join(t.text for t in tokens[i : i + 2]) if opens else ""
         if three in _MULTI_WORD or two in _MULTI_WORD:
             phrase = three if three in _MULTI_WORD else two
             size = len(phrase.split())

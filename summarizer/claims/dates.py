@@ -33,6 +33,12 @@ _RELATIVE = re.compile(
     r"\b(yesterday|today|last week|last month|last year|this week|this month|earlier this (?:week|month|year)"
     r"|(?:a|one|two|three|\d+) (?:days?|weeks?) ago)\b"
 )
+#: What every match of a pattern contains, tested before the pattern is searched: a digit (the numeric
+#: forms, day numbers and years), a month name's first three letters, a weekday name, and one of these
+#: words for a relative phrase.
+_DIGIT = re.compile(r"\d")
+_MONTH_STEMS = frozenset(name[:3] for name in MONTHS)
+_RELATIVE_WORDS = ("day", "week", "month", "year")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +129,11 @@ def find_dates(norm: str) -> list[DateMention]:
         found.append(mention)
         taken.append((mention.start, mention.end))
 
-    for m in _ISO_DATE.finditer(norm):
+    digits = _DIGIT.search(norm) is not None
+    months = any(stem in norm for stem in _MONTH_STEMS)
+    for m in _ISO_DATE.finditer(norm) if digits else ():
         add(DateMention(m.start(), m.end(), "day", int(m[1]), int(m[2]), int(m[3])))
-    for m in _NUMERIC_DATE.finditer(norm):
+    for m in _NUMERIC_DATE.finditer(norm) if digits else ():
         if _inside(taken, m.start()):
             continue
         first, second = int(m[1]), int(m[2])
@@ -133,23 +141,23 @@ def find_dates(norm: str) -> list[DateMention]:
         if 1 <= month <= 12 and 1 <= day <= 31:
             add(DateMention(m.start(), m.end(), "day", _year(m[3]), month, day))
     for pattern, month_group, day_group in ((_MONTH_DAY, 1, 2), (_DAY_MONTH, 2, 1)):
-        for m in pattern.finditer(norm):
+        for m in pattern.finditer(norm) if digits and months else ():
             if _inside(taken, m.start()):
                 continue
             if m[month_group] in ("may", "mar") and not m[3] and pattern is _DAY_MONTH:
                 continue
             add(DateMention(m.start(), m.end(), "day", _year(m[3]), MONTHS[m[month_group]], int(m[day_group])))
-    for m in _MONTH_YEAR.finditer(norm):
+    for m in _MONTH_YEAR.finditer(norm) if months else ():
         if _inside(taken, m.start()) or (m[1] in ("may", "mar", "march", "sat", "sun", "dec") and not m[2]):
             continue  # too often a verb or word on its own
         add(DateMention(m.start(), m.end(), "month", _year(m[2]), MONTHS[m[1]]))
-    for m in _YEAR.finditer(norm):
+    for m in _YEAR.finditer(norm) if digits else ():
         if not _inside(taken, m.start()):
             add(DateMention(m.start(), m.end(), "year", int(m[1])))
-    for m in _WEEKDAY.finditer(norm):
+    for m in _WEEKDAY.finditer(norm) if any(day in norm for day in WEEKDAYS) else ():
         if not _inside(taken, m.start()) and not m[1]:
             add(DateMention(m.start(), m.end(), "day", weekday=WEEKDAYS[m[2]]))
-    for m in _RELATIVE.finditer(norm):
+    for m in _RELATIVE.finditer(norm) if any(word in norm for word in _RELATIVE_WORDS) else ():
         if not _inside(taken, m.start()):
             precision: Precision = "week" if "week" in m[1] else "month" if "month" in m[1] else "day"
             precision = "year" if "year" in m[1] else precision

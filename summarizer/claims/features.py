@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -63,6 +63,9 @@ class Features:
     outcomes: tuple[OutcomeMention, ...]
     attributions: tuple[Attribution, ...]
     _keyword_cache: dict[str, tuple[bool, bool]] = field(default_factory=dict, repr=False)
+    _name_cache: dict[tuple[str, AliasTable], tuple[tuple[int, int], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @cached_property
     def lemmas(self) -> tuple[str, ...]:
@@ -72,9 +75,13 @@ class Features:
     @cached_property
     def word_index(self) -> dict[str, tuple[int, ...]]:
         """Token indices of each token text; a possessive also under its bare word ("Tela's" under "tela")."""
-        index = _index(t.text for t in self.tokens)
-        bare = _index(_unpossessed(t.text) for t in self.tokens)
-        return {w: tuple(sorted(set(index.get(w, ())) | set(bare.get(w, ())))) for w in index.keys() | bare.keys()}
+        found: dict[str, list[int]] = {}
+        for i, token in enumerate(self.tokens):  # indices rise, so each list is sorted and has no repeats
+            found.setdefault(token.text, []).append(i)
+            bare = _unpossessed(token.text)
+            if bare != token.text:
+                found.setdefault(bare, []).append(i)
+        return {word: tuple(where) for word, where in found.items()}
 
     @cached_property
     def lemma_index(self) -> dict[str, tuple[int, ...]]:
@@ -94,11 +101,12 @@ class Features:
             return cached
         kw = _normal_keyword(keyword)
         words = kw.split()
-        hits: list[int] = []
+        hits: Sequence[int] = ()
         if len(words) == 1:
-            hits = list(self.word_index.get(kw, ()))
-            if len(kw) >= LEMMA_MIN_CHARS:
-                hits = sorted(set(hits) | set(self.lemma_index.get(lemma(kw), ())))
+            hits = self.word_index.get(kw, ())
+            by_lemma = self.lemma_index.get(lemma(kw), ()) if len(kw) >= LEMMA_MIN_CHARS else ()
+            if by_lemma:  # both indexes list rising indices: merge only when both have some
+                hits = sorted({*hits, *by_lemma}) if hits else by_lemma
         elif kw in self.norm:
             size = len(words)
             texts = [t.text for t in self.tokens]
@@ -111,11 +119,19 @@ class Features:
         self._keyword_cache[keyword] = result
         return result
 
+    def name_tokens(self, name: str, aliases: AliasTable) -> tuple[tuple[int, int], ...]:
+        """Token ranges [first, last) where the text names ``name`` exactly (found once per name and table)."""
+        key = (name, aliases)
+        found = self._name_cache.get(key)
+        if found is None:
+            spans = [self.token_range(s, e) for s, e in name_spans(self.text, name, aliases)]
+            found = self._name_cache[key] = tuple((a, b) for a, b in spans if a < b)
+        return found
+
     def outcomes_of(self, name: str, aliases: AliasTable) -> list[OutcomeMention]:
         """Outcome mentions whose patient span names ``name`` (a possessor is not the patient: in "two of
         Gacal's bodyguards were killed" Gacal was not, but in "Gacal's death" he was)."""
-        spans = [self.token_range(s, e) for s, e in name_spans(self.text, name, aliases)]
-        spans = [(a, b) for a, b in spans if a < b]
+        spans = self.name_tokens(name, aliases)
         found = []
         for m in self.outcomes:
             for a, b in spans:
@@ -127,8 +143,7 @@ class Features:
 
     def negated_name(self, name: str, aliases: AliasTable) -> bool:
         """Whether every exact mention of ``name`` stands under a negation ("did not take place in X")."""
-        spans = [self.token_range(s, e) for s, e in name_spans(self.text, name, aliases)]
-        spans = [(a, b) for a, b in spans if a < b]
+        spans = self.name_tokens(name, aliases)
         return bool(spans) and all(negated_at(self.tokens, a) for a, _ in spans)
 
     def resolved_dates(self, year: int | None, published: dt.date | None) -> list[tuple[dt.date, dt.date]]:

@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from summarizer.claims.clauses import OutcomeMention
@@ -24,6 +25,7 @@ from summarizer.claims.names import AliasTable, mentions
 __all__ = [
     "AliasTable",
     "BestMatch",
+    "CheckTable",
     "ElementCheck",
     "OutputClaim",
     "Reference",
@@ -41,7 +43,7 @@ class OutputClaim(NamedTuple):
     attribution: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """What a claim is matched against: elements, the source the claim belongs to, the case's dates."""
 
@@ -50,16 +52,47 @@ class Reference:
     year: int | None
     published: dt.date | None = None
     source: str | list[str] | None = None
+    #: (name, how its absence reads) for the entities, places and subject: what a claim must name to be
+    #: about the reference at all.
+    anchors: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    #: Where equal checks are kept once (a sample passes one table to all its references).
+    checks: CheckTable = field(default_factory=dict, repr=False, compare=False, kw_only=True)
+
+    def __post_init__(self) -> None:
+        el = self.elements
+        subject = [el.subject] if el.subject and el.subject not in el.entities else []
+        names = [*el.entities, *el.places, *subject]
+        anchors = tuple((n, f"place {n!r}" if n in el.places else f"entity {n!r}") for n in names)
+        object.__setattr__(self, "anchors", anchors)
+
+    def check_of(
+        self,
+        satisfied: int,
+        total: int,
+        missing: tuple[str, ...],
+        conflicts: tuple[str, ...] = (),
+        anchors_missing: bool = False,
+    ) -> ElementCheck:
+        """The check with these fields, one object per distinct check in :attr:`checks`: a sample keeps
+        every check it makes, and many claims fail references alike (the same anchors missing)."""
+        key = (satisfied, total, missing, conflicts, anchors_missing)
+        check = self.checks.get(key)
+        if check is None:
+            check = self.checks[key] = ElementCheck(*key)
+        return check
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ElementCheck:
-    """Which elements of a claim a text satisfies, what is missing, and what conflicts."""
+    """Which elements of a claim a text satisfies, what is missing, and what conflicts.
+
+    Immutable, with tuples (claims may share a check; a sample keeps every check it makes, and tuples
+    of strings cost the garbage collector nothing once it has seen them)."""
 
     satisfied: int = 0
     total: int = 0
-    missing: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
+    missing: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
     anchors_missing: bool = False
 
     @property
@@ -75,6 +108,21 @@ class ElementCheck:
             return False  # another source saying otherwise is a conflicting report, not a contradiction
         return bool(self.conflicts) and not self.anchors_missing and len(self.missing) == len(self.conflicts)
 
+
+#: Checks by their fields (see :meth:`Reference.check_of`).
+CheckTable = dict[tuple[int, int, tuple[str, ...], tuple[str, ...], bool], ElementCheck]
+
+
+@dataclass(slots=True)
+class _Checklist:
+    """An :class:`ElementCheck` being filled in, one element at a time."""
+
+    satisfied: int = 0
+    total: int = 0
+    missing: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    anchors_missing: bool = False
+
     def add(self, ok: bool, what: str, *, conflict: bool = False, anchor: bool = False) -> None:
         """Record one element check."""
         self.total += 1
@@ -86,6 +134,11 @@ class ElementCheck:
             self.conflicts.append(what)
         if anchor:
             self.anchors_missing = True
+
+    def done(self, ref: Reference) -> ElementCheck:
+        """The finished check (through ``ref``, which keeps one object per distinct check)."""
+        missing, conflicts = tuple(self.missing), tuple(self.conflicts)
+        return ref.check_of(self.satisfied, self.total, missing, conflicts, self.anchors_missing)
 
 
 def date_window(element: DateElement) -> tuple[dt.date, dt.date]:
@@ -106,7 +159,7 @@ def _want(number: NumberElement) -> str:
     return f"{number.low:g}" if number.low == number.high else f"{number.low:g}-{number.high:g}"
 
 
-def _check_numbers(f: Features, el: Elements, check: ElementCheck) -> None:
+def _check_numbers(f: Features, el: Elements, check: _Checklist) -> None:
     for number in el.numbers:
         want = _want(number)
         if not el.outcome:
@@ -130,7 +183,7 @@ def _check_numbers(f: Features, el: Elements, check: ElementCheck) -> None:
         check.add(ok, f"number {want} {el.outcome} (stated: {shown})", conflict=conflict and not ok)
 
 
-def _check_outcome(f: Features, el: Elements, ref: Reference, check: ElementCheck) -> None:
+def _check_outcome(f: Features, el: Elements, ref: Reference, check: _Checklist) -> None:
     if not el.outcome or el.numbers:
         return  # with numbers, the outcome is checked through the count it binds
     mentions_ = f.outcomes_of(el.subject, ref.aliases) if el.subject else list(f.outcomes)
@@ -155,22 +208,28 @@ def _patient_names(f: Features, m: OutcomeMention, el: Elements, aliases: AliasT
     """Whether an outcome's patient names a keyword or entity of the reference."""
     patient = " ".join(t.text for t in f.tokens[m.patient[0] : m.patient[1]])
     words = set(patient.split())
-    keywords = [k.strip() for group in el.keywords for k in group.split("|") if k.strip()]
+    keywords = [k.strip() for group in el.keywords for k in _alternatives(group)]
     return any(k in words or (" " in k and k in patient) for k in keywords) or any(
         mentions(patient, name, aliases) for name in el.entities
     )
 
 
-def _check_period(f: Features, ref: Reference, period: PeriodElement, check: ElementCheck) -> None:
+def _check_period(f: Features, ref: Reference, period: PeriodElement, check: _Checklist) -> None:
     outside = [(a, b) for a, b in f.resolved_dates(ref.year, ref.published) if b < period.start or a > period.end]
     shown = ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in outside)
     check.add(not outside, f"period {period.start}..{period.end} (stated: {shown})", conflict=bool(outside))
 
 
-def _check_keywords(f: Features, el: Elements, check: ElementCheck) -> None:
+@lru_cache(maxsize=4096)
+def _alternatives(group: str) -> tuple[str, ...]:
+    """The alternatives of a reference keyword group ("confirm|confirmed|confirmation")."""
+    return tuple(k for k in group.split("|") if k.strip())
+
+
+def _check_keywords(f: Features, el: Elements, check: _Checklist) -> None:
     negated_groups = 0
     for keyword in el.keywords:
-        results = [f.keyword(k) for k in keyword.split("|") if k.strip()]
+        results = [f.keyword(k) for k in _alternatives(keyword)]
         wants_negation = el.negated and not el.outcome
         if el.negated and el.outcome:  # the outcome carries the polarity ("denied that any soldier was killed")
             check.add(any(aff or neg for aff, neg in results), f"keyword {keyword!r}")
@@ -190,51 +249,49 @@ def _check_keywords(f: Features, el: Elements, check: ElementCheck) -> None:
                   conflict=negated_groups == 0 and anchored)  # fmt: skip
 
 
-def _check_source(f: Features, ref: Reference, attribution: str | None, check: ElementCheck) -> None:
+def _check_source(f: Features, ref: Reference, attribution: str | None, check: _Checklist) -> None:
     if not ref.source:
         return
-    wanted = [ref.source] if isinstance(ref.source, str) else list(ref.source)
     stated = f.sources() + ([attribution] if attribution else [])
     specific = [s for s in stated if not is_generic_source(s, ref.aliases)]
+    if not specific:
+        return  # no source named, or only generic ones: none to differ from the reference's
+    wanted = [ref.source] if isinstance(ref.source, str) else list(ref.source)
     # "The NDS named X, according to TOLOnews": the wanted source opens the claim and another only
     # relays it ("according to"); a source that merely opens it ("Taliban fighters killed 20, the
     # ministry said") is not credited.
-    opening = " ".join(f.text.split()[:6])
     relaying = any(f.tokens[a.index].text == "according" for a in f.attributions if not a.negated)
+    opening = " ".join(f.text.split()[:6]) if relaying else ""
     relayed = relaying and any(mentions(opening, w, ref.aliases) for w in wanted)
-    if specific and not relayed and not any(mentions(s, w, ref.aliases) for s in specific for w in wanted):
+    if not relayed and not any(mentions(s, w, ref.aliases) for s in specific for w in wanted):
         check.add(False, f"source {' or '.join(map(repr, wanted))} (attributed to {', '.join(specific)})",
                   conflict=True)  # fmt: skip
-
-
-def _anchor_names(el: Elements) -> list[str]:
-    """Entities, places and the subject: what a claim must name to be about the reference at all."""
-    subject = [el.subject] if el.subject and el.subject not in el.entities else []
-    return [*el.entities, *el.places, *subject]
 
 
 def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     """Check the elements of a reference against one output claim: first the anchors (entities and
     places); when one is missing the claim is about something else and the other elements are not read."""
-    el = ref.elements
-    absent = [n for n in _anchor_names(el) if not mentions(claim.text, n, ref.aliases)]
+    el, text, aliases = ref.elements, claim.text, ref.aliases
+    absent: tuple[str, ...] = ()
+    for name, what in ref.anchors:  # a loop, not a generator: this runs for every (reference, claim) pair
+        if not mentions(text, name, aliases):
+            absent += (what,)
     if absent:  # a claim about someone or somewhere else: only the anchors are reported
-        total = len(_anchor_names(el))
-        what = [f"place {n!r}" if n in el.places else f"entity {n!r}" for n in absent]
-        return ElementCheck(satisfied=total - len(absent), total=total, missing=what, anchors_missing=True)
-    f = analyse(claim.text)
-    check = ElementCheck()
+        total = len(ref.anchors)
+        return ref.check_of(total - len(absent), total, absent, anchors_missing=True)
+    f = analyse(text)
+    check = _Checklist()
     for name in el.entities:
-        check.add(mentions(claim.text, name, ref.aliases), f"entity {name!r}", anchor=True)
+        check.add(mentions(text, name, aliases), f"entity {name!r}", anchor=True)
     for place in el.places:
-        named = mentions(claim.text, place, ref.aliases)
-        denied = named and not el.negated and f.negated_name(place, ref.aliases)
+        named = mentions(text, place, aliases)
+        denied = named and not el.negated and f.negated_name(place, aliases)
         check.add(named and not denied, f"place {place!r}{' (negated)' if denied else ''}", anchor=not named,
                   conflict=denied)  # fmt: skip
     if el.subject and el.subject not in el.entities:
-        check.add(mentions(claim.text, el.subject, ref.aliases), f"entity {el.subject!r}", anchor=True)
+        check.add(mentions(text, el.subject, aliases), f"entity {el.subject!r}", anchor=True)
     if check.anchors_missing:  # a claim about someone or somewhere else: the rest is not read
-        return check
+        return check.done(ref)
     _check_numbers(f, el, check)
     if el.dates:
         stated = f.resolved_dates(ref.year, ref.published)
@@ -248,7 +305,7 @@ def check_claim(ref: Reference, claim: OutputClaim) -> ElementCheck:
     _check_outcome(f, el, ref, check)
     _check_keywords(f, el, check)
     _check_source(f, ref, claim.attribution, check)
-    return check
+    return check.done(ref)
 
 
 def check_elements(
@@ -298,4 +355,4 @@ def best_match(
             return BestMatch(True, claim.text, result)
         if best is None or result.satisfied > best.check.satisfied:
             best = BestMatch(False, claim.text, result)
-    return best or BestMatch(False, None, ElementCheck(total=1, missing=["no output claims"]))
+    return best or BestMatch(False, None, ElementCheck(total=1, missing=("no output claims",)))

@@ -57,7 +57,7 @@ class AliasTable:
 
     def variants(self, name: str) -> tuple[str, ...]:
         """Spellings of a name: the name and every alias in its groups (acronyms kept as written)."""
-        return tuple(variant for variant, _ in _variants(self, name))
+        return tuple(variant.spelling for variant in _variants(self, name))
 
 
 @lru_cache(maxsize=1024)
@@ -65,15 +65,62 @@ def _table(groups: tuple[tuple[str, ...], ...]) -> AliasTable:
     return AliasTable(groups)
 
 
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    """One spelling of a name, read once: whether it is an acronym and, when it tolerates a slip, its words."""
+
+    spelling: str
+    acronym: bool
+    #: Words as ``str.split`` counts them (the length of a compared run); 0 when no slip is tolerated.
+    size: int
+    #: Its words as the text's words are read, when there are ``size`` of them (a run must share one in place).
+    words: tuple[str, ...] | None
+
+
 @lru_cache(maxsize=16384)
-def _variants(aliases: AliasTable, name: str) -> tuple[tuple[str, bool], ...]:
-    """(spelling, is acronym) of every variant of a name, longest first."""
+def _variants(aliases: AliasTable, name: str) -> tuple[_Variant, ...]:
+    """Every variant of a name, longest first."""
     key = normalise(name)
     found = {_spelling(name)}
     for group in aliases.groups:
         if key in {normalise(n) for n in group}:
             found |= {_spelling(n) for n in group}
-    return tuple((v, is_acronym(v)) for v in sorted(found, key=len, reverse=True))
+    return tuple(_variant(v) for v in sorted(found, key=len, reverse=True))
+
+
+def _variant(spelling: str) -> _Variant:
+    acronym = is_acronym(spelling)
+    size = 0 if acronym or len(spelling) < FUZZY_MIN_CHARS else len(spelling.split())
+    words = tuple(_WORDS.findall(spelling))
+    return _Variant(spelling, acronym, size, words if len(words) == size else None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spellings:
+    """How :func:`mentions` searches a name (per alias table): its spellings searched case-folded and the
+    acronyms searched as written; then those that tolerate a slip, compared with every run of a text (one
+    word, or split unlike a text's words) or only with runs sharing one of their words in place, whose
+    words are gathered (a text with none of them is within a slip of none of them)."""
+
+    plain: tuple[str, ...]
+    acronyms: tuple[str, ...]
+    anywhere: tuple[_Variant, ...]
+    aligned: tuple[_Variant, ...]
+    aligned_words: frozenset[str]
+
+
+@lru_cache(maxsize=16384)
+def _spellings(aliases: AliasTable, name: str) -> _Spellings:
+    variants = _variants(aliases, name)
+    slipping = [v for v in variants if v.size]
+    aligned = [v for v in slipping if v.size > 1 and v.words is not None]
+    return _Spellings(
+        tuple(v.spelling for v in variants if not v.acronym),
+        tuple(v.spelling for v in variants if v.acronym),
+        tuple(v for v in slipping if v.size == 1 or v.words is None),
+        tuple(aligned),
+        frozenset(word for v in aligned for word in v.words or ()),
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -85,37 +132,33 @@ def _pattern(variant: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=65536)
-def _words(text_norm: str) -> tuple[str, ...]:
-    return tuple(_WORDS.findall(text_norm))
-
-
-@lru_cache(maxsize=65536)
-def _positions(text_norm: str) -> dict[str, tuple[int, ...]]:
+def _text_words(text_norm: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
+    """The words of a normalised text, and where each occurs."""
+    words = tuple(_WORDS.findall(text_norm))
     found: dict[str, list[int]] = {}
-    for i, word in enumerate(_words(text_norm)):
+    for i, word in enumerate(words):
         found.setdefault(word, []).append(i)
-    return {word: tuple(where) for word, where in found.items()}
+    return words, {word: tuple(where) for word, where in found.items()}
 
 
-@lru_cache(maxsize=262144)
-def _fuzzy_in(variant: str, text_norm: str) -> bool:
-    """Whether some run of words of ``text_norm`` as long as ``variant`` is within a slip of it.
+def _fuzzy_in(variant: _Variant, words: tuple[str, ...], positions: dict[str, tuple[int, ...]]) -> bool:
+    """Whether some run of a text's ``words`` (see :func:`_text_words`) as long as ``variant`` is within
+    a slip of it.
 
     In a name of several words the slip is in one word, so only runs that share another word
     with the name, in its place, are compared."""
-    size = len(variant.split())
-    words = _words(text_norm)
+    size = variant.size
     if size == 1:
         grams: Sequence[str] = words
     else:
-        own = _words(variant)
-        positions = _positions(text_norm)
-        if len(own) == size:
-            starts = {i - k for k, word in enumerate(own) for i in positions.get(word, ())}
+        if variant.words is not None:
+            if positions.keys().isdisjoint(variant.words):
+                return False  # no word of the name in the text: no run to compare
+            starts = {i - k for k, word in enumerate(variant.words) for i in positions.get(word, ())}
         else:  # words the name and the text split differently: compare every run
             starts = set(range(len(words)))
         grams = [" ".join(words[s : s + size]) for s in sorted(starts) if 0 <= s <= len(words) - size]
-    return process.extractOne(variant, grams, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE) is not None
+    return process.extractOne(variant.spelling, grams, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE) is not None
 
 
 def name_spans(text: str, name: str, aliases: AliasTable) -> list[tuple[int, int]]:
@@ -123,32 +166,34 @@ def name_spans(text: str, name: str, aliases: AliasTable) -> list[tuple[int, int
 
     Acronyms are searched case-sensitively in :func:`normalise_cased`, whose offsets agree."""
     spans: list[tuple[int, int]] = []
-    for variant, acronym in _variants(aliases, name):
-        haystack = normalise_cased(text) if acronym else normalise(text)
-        if variant in haystack:  # a cheap test before the word-bounded search
-            spans += [m.span() for m in _pattern(variant).finditer(haystack)]
+    for variant in _variants(aliases, name):
+        haystack = normalise_cased(text) if variant.acronym else normalise(text)
+        if variant.spelling in haystack:  # a cheap test before the word-bounded search
+            spans += [m.span() for m in _pattern(variant.spelling).finditer(haystack)]
     return spans
 
 
 @lru_cache(maxsize=256)
-def _known_variants(aliases: AliasTable) -> tuple[tuple[str, bool, str], ...]:
-    """(spelling, is acronym, normalised first name of its group) for every name the table knows."""
-    return tuple(
-        (variant, is_acronym(variant), normalise(group[0]))
-        for group in aliases.groups
-        for variant in {_spelling(n) for n in group}
+def _known_variants(aliases: AliasTable) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(spelling, normalised first name of its group) for every name the table knows, once each: those
+    searched in the case-folded text, then the acronyms (searched as written)."""
+    known = dict.fromkeys(
+        (variant, normalise(group[0])) for group in aliases.groups for variant in {_spelling(n) for n in group}
     )
+    plain = tuple(pair for pair in known if not is_acronym(pair[0]))
+    return plain, tuple(pair for pair in known if is_acronym(pair[0]))
 
 
 @lru_cache(maxsize=16384)
 def _known_spans(text: str, aliases: AliasTable) -> tuple[tuple[int, int, str], ...]:
-    """Spans of every name the alias table knows, with the normalised first name of its group."""
-    text_norm, cased = normalise(text), normalise_cased(text)
+    """Spans of every name the alias table knows, with the normalised first name of its group (in no
+    particular order: only :func:`_covered` reads them)."""
+    plain, acronyms = _known_variants(aliases)
     found = []
-    for variant, acronym, key in _known_variants(aliases):
-        haystack = cased if acronym else text_norm
-        if variant in haystack:
-            found += [(m.start(), m.end(), key) for m in _pattern(variant).finditer(haystack)]
+    for haystack, variants in ((normalise(text), plain), (normalise_cased(text), acronyms)):
+        for variant, key in variants:
+            if variant in haystack:
+                found += [(m.start(), m.end(), key) for m in _pattern(variant).finditer(haystack)]
     return tuple(found)
 
 
@@ -162,7 +207,18 @@ def mentions(text: str, name: str, aliases: AliasTable) -> bool:
     """Whether ``text`` names ``name`` or one of its aliases (whole words; a slip allowed in long names).
 
     The longest name wins: a mention inside a longer name of another entity does not count."""
-    return _mentions(text, name, aliases)
+    answers = _answers(text, aliases)
+    found = answers.get(name)
+    if found is None:
+        found = answers[name] = _mentions(text, name, aliases)
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _answers(text: str, aliases: AliasTable) -> dict[str, bool]:
+    """:func:`mentions`' answers for one text and alias table, by name: each question is answered once,
+    and one cache entry per text (not per name) keeps the garbage collector's work small."""
+    return {}
 
 
 @lru_cache(maxsize=16384)
@@ -172,22 +228,36 @@ def _own_keys(name: str, aliases: AliasTable) -> frozenset[str]:
     return frozenset({normalise(g[0]) for g in aliases.groups if key in {normalise(n) for n in g}} | {key})
 
 
-@lru_cache(maxsize=262144)
 def _mentions(text: str, name: str, aliases: AliasTable) -> bool:
+    """:func:`mentions`, uncached: any spelling named exactly, else any within a slip."""
+    read = _spellings(aliases, name)
     text_norm = normalise(text)
-    for variant, acronym in _variants(aliases, name):
-        haystack = normalise_cased(text) if acronym else text_norm
-        if variant in haystack:  # a cheap test before the word-bounded search
-            spans = [m.span() for m in _pattern(variant).finditer(haystack)]
-            if spans and not aliases.groups:
-                return True
-            if spans:
-                known, own = _known_spans(text, aliases), _own_keys(name, aliases)
-                if any(not _covered(span, own, known) for span in spans):
-                    return True
-        if not acronym and len(variant) >= FUZZY_MIN_CHARS and _fuzzy_in(variant, text_norm):
+    for spelling in read.plain:
+        if spelling in text_norm and _named(text, text_norm, spelling, name, aliases):  # the substring test is cheap
             return True
-    return False
+    if read.acronyms:
+        cased = normalise_cased(text)
+        for spelling in read.acronyms:
+            if spelling in cased and _named(text, cased, spelling, name, aliases):
+                return True
+    if not (read.anywhere or read.aligned):
+        return False
+    words, positions = _text_words(text_norm)
+    if any(_fuzzy_in(variant, words, positions) for variant in read.anywhere):
+        return True
+    return not positions.keys().isdisjoint(read.aligned_words) and any(
+        _fuzzy_in(variant, words, positions) for variant in read.aligned
+    )
+
+
+def _named(text: str, haystack: str, spelling: str, name: str, aliases: AliasTable) -> bool:
+    """Whether ``spelling`` stands in ``haystack`` (``text`` normalised) as whole words, outside any longer
+    name of another entity."""
+    spans = [m.span() for m in _pattern(spelling).finditer(haystack)]
+    if not spans or not aliases.groups:
+        return bool(spans)
+    known, own = _known_spans(text, aliases), _own_keys(name, aliases)
+    return any(not _covered(span, own, known) for span in spans)
 
 
 def same_name(a: str | None, b: str, aliases: AliasTable) -> bool:

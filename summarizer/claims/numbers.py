@@ -30,6 +30,8 @@ QuantityKind = Literal["exact", "approx", "lower", "upper", "vague"]
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _ORDINAL_TAILS = frozenset({"st", "nd", "rd", "th"})
 _WORD_VALUES = {**UNITS, **TENS, **SCALES, "dozen": 12}
+#: First words of the group words and vague phrases: only a token that is one can open a vague quantity.
+_VAGUE_FIRST = frozenset(phrase.split(" ")[0] for phrase in (*GROUP_WORDS, *VAGUE_QUANTITIES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +84,25 @@ def _word_number(parts: Sequence[str]) -> int | None:
 
 
 def _is_number_word(word: str) -> bool:
-    return all(part in _WORD_VALUES for part in word.split("-"))
+    return all(map(_WORD_VALUES.__contains__, word.split("-")))
+
+
+_QUALIFIER_TABLES: tuple[tuple[tuple[str, ...], QuantityKind], ...] = (
+    (LOWER_BOUNDS, "lower"),
+    (UPPER_BOUNDS, "upper"),
+    (APPROXIMATORS, "approx"),
+)
+#: The words of each bound or approximation phrase with its kind, in the order they are tried.
+_QUALIFIERS = tuple((phrase.split(), kind) for phrases, kind in _QUALIFIER_TABLES for phrase in phrases)
 
 
 def _qualifier(tokens: Sequence[Token], first: int) -> tuple[QuantityKind, int]:
     """The bound or approximation words right before token ``first``, and where they start."""
-    for phrases, kind in ((LOWER_BOUNDS, "lower"), (UPPER_BOUNDS, "upper"), (APPROXIMATORS, "approx")):
-        for phrase in phrases:
-            words = phrase.split()
-            start = first - len(words)
-            if start >= 0 and [t.text for t in tokens[start:first]] == words:
-                return kind, start  # type: ignore[return-value]
+    before = tokens[first - 1].text if first else ""
+    for words, kind in _QUALIFIERS:
+        start = first - len(words)
+        if start >= 0 and words[-1] == before and [t.text for t in tokens[start:first]] == words:
+            return kind, start
     return "exact", first
 
 
@@ -120,7 +130,7 @@ def find_quantities(tokens: Sequence[Token], norm: str, date_spans: Sequence[tup
         word = tokens[i].text
         value: float | None = None
         last = i
-        if _DIGITS.fullmatch(word.split("-")[0]) and "." not in word:
+        if word[:1].isdecimal() and _DIGITS.fullmatch(word.split("-")[0]) and "." not in word:  # \d is isdecimal
             head = word.split("-")[0]
             value = float(head.replace(",", ""))
             nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
@@ -166,6 +176,8 @@ def find_quantities(tokens: Sequence[Token], norm: str, date_spans: Sequence[tup
 
 def _vague(tokens: Sequence[Token], i: int) -> Quantity | None:
     word = tokens[i].text
+    if word not in _VAGUE_FIRST:
+        return None
     two = f"{word} {tokens[i + 1].text}" if i + 1 < len(tokens) else ""
     if two in GROUP_WORDS:  # "a dozen", "a couple"
         value = GROUP_WORDS[two]

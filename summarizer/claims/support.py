@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from summarizer.claims.dates import find_dates
 from summarizer.claims.elements import DateElement, DatePrecision, Elements, NumberElement
 from summarizer.claims.features import analyse
 from summarizer.claims.match import ElementCheck, OutputClaim, Reference, check_claim
@@ -77,7 +76,7 @@ def statement_elements(statement: str, year: int | None, published: dt.date | No
     features = analyse(statement)
     names = statement_names(statement)
     dates = []
-    for mention in find_dates(normalise(statement)):
+    for mention in features.dates:
         resolved = mention.resolve(year, published)
         if resolved:
             first, last = resolved
@@ -180,7 +179,7 @@ def _verdict(elements: Elements, quotes: Sequence[str]) -> Support:
     check = check_claim(Reference(elements, _NO_ALIASES, None), OutputClaim(evidence))
     if check.ok:
         return Support("supported")
-    conflicts = check.conflicts + _other_count(elements, evidence)
+    conflicts = [*check.conflicts, *_other_count(elements, evidence)]
     if conflicts:
         return Support("contradicted", tuple(f"the quote differs: {m}" for m in conflicts))
     return Support("unsupported", tuple(f"the quote does not state: {m}" for m in check.missing))

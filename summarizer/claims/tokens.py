@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from summarizer.claims.vocabulary import CLAUSE_BREAKS
 
@@ -18,9 +18,8 @@ _ABBREVIATIONS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token of normalised text."""
+class Token(NamedTuple):
+    """One token of normalised text (a named tuple: texts are read into thousands, and a tuple is quick to make)."""
 
     text: str
     start: int

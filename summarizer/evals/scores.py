@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from summarizer.claims.match import AliasTable, ElementCheck, OutputClaim, Reference, check_claim
+from summarizer.claims.match import AliasTable, CheckTable, ElementCheck, OutputClaim, Reference, check_claim
 from summarizer.evals.dataset import Case
 from summarizer.schema import SummaryRecord
 
@@ -55,7 +55,11 @@ class Sample:
     error: str | None = None
     aliases: AliasTable = field(default_factory=AliasTable)
     _references: dict[str, Reference] = field(default_factory=dict, repr=False, compare=False)
-    _checks: dict[tuple[str, OutputClaim], ElementCheck] = field(default_factory=dict, repr=False, compare=False)
+    #: Keyed by (item id, claim text, attribution): a tuple of strings, which the garbage collector
+    #: stops tracking (an OutputClaim inside the key would keep every key tracked).
+    _checks: dict[tuple[str, str, str | None], ElementCheck] = field(default_factory=dict, repr=False, compare=False)
+    #: Equal checks kept once, across the sample's references.
+    _distinct: CheckTable = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def year(self) -> int:
@@ -73,16 +77,16 @@ class Sample:
         published = self.case.published
         for fact in self.case.facts:
             if fact.id == item_id:
-                return Reference(fact.elements, self.aliases, self.year, published, fact.source)
+                return Reference(fact.elements, self.aliases, self.year, published, fact.source, checks=self._distinct)
         negative = next((n for n in self.case.negatives if n.id == item_id), None)
         if negative is None:
             raise KeyError(f"case {self.case.id} has no fact or negative {item_id!r}")
-        return Reference(negative.elements, self.aliases, self.year, published)
+        return Reference(negative.elements, self.aliases, self.year, published, checks=self._distinct)
 
     def check(self, item_id: str, claim: OutputClaim) -> ElementCheck:
         """:func:`check_claim` of one reference item against one output claim, computed once per sample
         (every scorer reads the same verdicts)."""
-        key = (item_id, claim)
+        key = (item_id, claim.text, claim.attribution)
         found = self._checks.get(key)
         if found is None:
             found = self._checks[key] = check_claim(self.reference(item_id), claim)

@@ -63,7 +63,7 @@ def test_negation_loses_credit(elements: Elements, text: str) -> None:
 def test_an_outcome_elsewhere_in_the_sentence_is_not_the_subjects() -> None:
     assert not ok(OMAR_KILLED, "Asim Omar was captured in Musa Qala in a raid that killed six others.")
     check = check_elements(OMAR_KILLED, "Asim Omar was captured in a raid that killed six others.", ALIASES, 2019)
-    assert check.missing == ["outcome killed of Asim Omar (says captured)"]
+    assert check.missing == ("outcome killed of Asim Omar (says captured)",)
     assert check.contradiction
 
 
@@ -171,7 +171,7 @@ def test_a_negated_reference_needs_a_negated_output() -> None:
 def test_wrong_number_loses_credit_and_says_why() -> None:
     check = check_elements(SIX, "The NDS said it killed 60 other AQIS members.", ALIASES, 2019)
     assert not check.ok
-    assert check.missing == ["number 6 killed (stated: 60 killed)"]
+    assert check.missing == ("number 6 killed (stated: 60 killed)",)
 
 
 def test_date_outside_the_precision_window_loses_credit() -> None:
@@ -216,7 +216,7 @@ def test_a_period_needs_no_date_but_refuses_one_outside_it() -> None:
     assert not ok(KHETAB_KILLED, "Omar Khetab was killed in November.")  # in a case of 2019: outside
     check = check_elements(KHETAB_KILLED, "Omar Khetab was killed in May 2016.", ALIASES, 2017)
     assert not check.ok and check.contradiction  # every other element agrees: a contradiction
-    assert check.missing == ["period 2017-10-01..2017-12-31 (stated: 2016-05-01..2016-05-31)"]
+    assert check.missing == ("period 2017-10-01..2017-12-31 (stated: 2016-05-01..2016-05-31)",)
 
 
 def test_a_denial_does_not_reach_the_words_after_as() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from summarizer.claims.match import BestMatch, OutputClaim, best_match
 from summarizer.evals.claims import all_claims, fact_claims
 from summarizer.evals.scores import ItemResult, Sample, Score
@@ -9,7 +11,7 @@ from summarizer.evals.scores import ItemResult, Sample, Score
 
 def best_of(sample: Sample, item_id: str, claims: list[OutputClaim]) -> BestMatch:
     """The output claim closest to one reference item, through the sample's shared checks."""
-    return best_match(sample.reference(item_id), claims, lambda claim: sample.check(item_id, claim))
+    return best_match(sample.reference(item_id), claims, partial(sample.check, item_id))
 
 
 def _recall_items(sample: Sample, importance: str | None) -> list[ItemResult]:
