@@ -11,6 +11,7 @@ import simplemma
 
 from summarizer.claims.clauses import Attribution, OutcomeMention, find_attributions, find_outcomes, negated_at
 from summarizer.claims.dates import DateMention, find_dates
+from summarizer.claims.memo import text_cache
 from summarizer.claims.names import AliasTable, mentions, name_spans
 from summarizer.claims.normalise import normalise, normalise_cased
 from summarizer.claims.numbers import Quantity, find_quantities
@@ -176,7 +177,7 @@ def _is_generic_source(source: str, aliases: AliasTable) -> bool:
     return not any(mentions(source, name, aliases) for group in aliases.groups for name in group)
 
 
-@lru_cache(maxsize=65536)
+@text_cache(maxsize=65536)
 def analyse(text: str) -> Features:
     """Read a text into claim features (cached: each distinct text is read once)."""
     norm = normalise(text)

@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
 
+from summarizer.claims.memo import text_cache
 from summarizer.claims.normalise import normalise, normalise_cased
 from summarizer.claims.vocabulary import NAME_COMPOUND_ENDS
 
@@ -131,7 +132,7 @@ def _pattern(variant: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])" + re.escape(variant) + rf"(?![\w]|-(?!(?:{ends})\b)\w)", flags)
 
 
-@lru_cache(maxsize=65536)
+@text_cache(maxsize=65536)
 def _text_words(text_norm: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
     """The words of a normalised text, and where each occurs."""
     words = tuple(_WORDS.findall(text_norm))
@@ -184,7 +185,7 @@ def _known_variants(aliases: AliasTable) -> tuple[tuple[tuple[str, str], ...], t
     return plain, tuple(pair for pair in known if is_acronym(pair[0]))
 
 
-@lru_cache(maxsize=16384)
+@text_cache(maxsize=16384)
 def _known_spans(text: str, aliases: AliasTable) -> tuple[tuple[int, int, str], ...]:
     """Spans of every name the alias table knows, with the normalised first name of its group (in no
     particular order: only :func:`_covered` reads them)."""
@@ -214,7 +215,7 @@ def mentions(text: str, name: str, aliases: AliasTable) -> bool:
     return found
 
 
-@lru_cache(maxsize=65536)
+@text_cache(maxsize=65536)
 def _answers(text: str, aliases: AliasTable) -> dict[str, bool]:
     """:func:`mentions`' answers for one text and alias table, by name: each question is answered once,
     and one cache entry per text (not per name) keeps the garbage collector's work small."""

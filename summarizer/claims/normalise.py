@@ -6,7 +6,8 @@ Used by quote alignment (with offsets) and by claim analysis (without), so both 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from summarizer.claims.memo import text_cache
 
 __all__ = ["DASHES", "SINGLE_QUOTES", "normalise", "normalise_cased", "normalise_indexed"]
 
@@ -74,7 +75,7 @@ def _replace_special(match: re.Match[str]) -> str:
     return rep
 
 
-@lru_cache(maxsize=8192)
+@text_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Normalise text for alignment: quotes, dashes, ellipsis, whitespace runs, case.
 
@@ -82,7 +83,7 @@ def normalise(text: str) -> str:
     return _SPECIAL.sub(_replace_special, text).casefold().strip(" ")
 
 
-@lru_cache(maxsize=8192)
+@text_cache(maxsize=8192)
 def normalise_cased(text: str) -> str:
     """:func:`normalise` without case folding: offsets agree with it wherever folding keeps length."""
     return _SPECIAL.sub(_replace_special, text).strip(" ")
