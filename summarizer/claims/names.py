@@ -254,9 +254,14 @@ def _mentions(text: str, name: str, aliases: AliasTable) -> bool:
 def _named(text: str, haystack: str, spelling: str, name: str, aliases: AliasTable) -> bool:
     """Whether ``spelling`` stands in ``haystack`` (``text`` normalised) as whole words, outside any longer
     name of another entity."""
-    spans = [m.span() for m in _pattern(spelling).finditer(haystack)]
-    if not spans or not aliases.groups:
-        return bool(spans)
+    # No whole-word match can start before the first substring match (the caller found one), so the
+    # search starts there instead of reading the whole article again.
+    first = max(0, haystack.find(spelling))
+    if not aliases.groups:
+        return _pattern(spelling).search(haystack, first) is not None
+    spans = [m.span() for m in _pattern(spelling).finditer(haystack, first)]
+    if not spans:
+        return False
     known, own = _known_spans(text, aliases), _own_keys(name, aliases)
     return any(not _covered(span, own, known) for span in spans)
 
