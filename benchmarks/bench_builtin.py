@@ -54,7 +54,7 @@ class BodyRecorder:
     def wrap(self, inner: httpx2.AsyncBaseTransport) -> httpx2.AsyncBaseTransport:
         return _Recording(inner, self.bodies)
 
-    def save(self) -> None:
+    def save(self, complete: bool = True) -> None:
         return None
 
 

@@ -1,7 +1,9 @@
-"""Stage 3: one model call through the openai client wrapped by instructor.
+"""Stage 3: one model call: instructor's handlers for the endpoint's mode shape the request and parse
+the answer, and the openai client sends it.
 
-Each call is one attempt (instructor ``max_retries=0``): the re-ask loop lives in
-:mod:`summarizer.validate`, so that grounding feedback and the token budget are ours.
+Each call is one attempt (instructor's own retry wrapper is not used): the re-ask loop lives in
+:mod:`summarizer.validate`, so that grounding feedback and the token budget are ours. Each response
+model is prepared for instructor once, not on every call.
 Provider failures become typed errors here and are never fed back to the model.
 """
 
