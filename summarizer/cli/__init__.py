@@ -21,7 +21,7 @@ from rich.text import Text
 from summarizer.redact import RedactingFilter
 from summarizer.schema import output_json_schema
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REGRESSION, EXIT_PARTIAL = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REGRESSION, EXIT_PARTIAL, EXIT_PENDING = 0, 1, 2, 3, 4, 5
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded, structured summaries of news articles.")
 #: Messages on stderr carry file names, article text and model answers: never read them as markup.

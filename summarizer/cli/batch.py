@@ -30,7 +30,7 @@ from summarizer.batch.lines import (
     write_batch,
 )
 from summarizer.batch.run import Collected, answers_by_key, collect, prepare
-from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app, fail, say, setup_logging, stderr
+from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_PENDING, EXIT_USAGE, app, fail, say, setup_logging, stderr
 from summarizer.cli.summarize import QUOTE_POLICIES, ContextTokensOption, exit_code
 from summarizer.errors import BatchNotFinished, InputError, SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
@@ -39,8 +39,6 @@ from summarizer.retry import RetryPolicy
 from summarizer.schema import ErrorRecord
 from summarizer.session import EndpointOptions
 from summarizer.write import JsonlWriter
-
-EXIT_PENDING = 5
 
 batch_app = typer.Typer(no_args_is_help=True, help="OpenAI Batch JSONL: prepare, submit, status, collect.")
 app.add_typer(batch_app, name="batch")
