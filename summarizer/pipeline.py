@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from summarizer.assist import ASSISTS, BRIEF_TEMPLATE, DEFAULT_ASSISTS, EVENT_TYPE_TEMPLATE, RANK_TEMPLATE
-from summarizer.budget import RunBudget
 from summarizer.call import ModelClient
 from summarizer.chunking import ChunkPlan, ContextBudget, TokenCounter, plan_chunks
 from summarizer.drafts import (
@@ -29,7 +26,7 @@ from summarizer.drafts import (
     quote_choice,
     restore_quotes,
 )
-from summarizer.errors import BudgetExceeded, DeadlineExceeded, ModelError, SummarizerError
+from summarizer.errors import DeadlineExceeded, ModelError, SummarizerError
 from summarizer.evidence_run import summarize_evidence
 from summarizer.free_text import FreeTextCheck
 from summarizer.ground import split_sentences
@@ -44,17 +41,14 @@ from summarizer.prompt import (
     render_messages,
     template_tag,
 )
-from summarizer.redact import redact
+from summarizer.runs import RunLimits, error_record, resume_key
 from summarizer.schema import (
     SCHEMA_VERSION,
-    ErrorInfo,
     ErrorRecord,
     EventRecord,
     Provenance,
     SourceInfo,
     SummaryRecord,
-    TemplateInfo,
-    Usage,
 )
 from summarizer.validate import (
     CallSettings,
@@ -398,63 +392,3 @@ class Pipeline:
 
 async def _nothing() -> None:
     """Stands in for a call that is not made."""
-
-
-def resume_key(text_sha256: str, templates: Sequence[TemplateInfo], schema_sha256: str, model: str,
-               strategy: str = "llm") -> str:  # fmt: skip
-    """Hash of what makes a summary reusable: document, prompts, schema, model and strategy."""
-    parts = [text_sha256, *(f"{t.name}@{t.sha256}" for t in sorted(templates, key=lambda t: t.name)), schema_sha256,
-             model, *([strategy] if strategy != "llm" else [])]  # fmt: skip
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def record_resume_key(record: SummaryRecord) -> str:
-    """The resume key of a finished record."""
-    prov = record.provenance
-    return resume_key(prov.source.sha256, prov.templates, prov.schema_sha256, prov.model, prov.strategy)
-
-
-@dataclass
-class RunLimits:
-    """Per-run limits shared by every document: deadlines, a token budget, and what is done."""
-
-    deadline_s: float | None = None
-    doc_timeout_s: float | None = None
-    run_token_budget: int | None = None
-    done: frozenset[str] = frozenset()
-    started: float = field(default_factory=time.monotonic)
-    used: Usage = field(default_factory=Usage)
-    #: Enforced per model call, across the documents in flight (see :mod:`summarizer.budget`).
-    budget: RunBudget | None = field(init=False, default=None)
-
-    def __post_init__(self) -> None:
-        if self.run_token_budget is not None:
-            self.budget = RunBudget(self.run_token_budget)
-
-    def elapsed(self) -> float:
-        """Seconds since the run started."""
-        return time.monotonic() - self.started
-
-    def time_left(self) -> float | None:
-        """Seconds this document may take: the smaller of its timeout and the run's remaining time."""
-        limits = [self.doc_timeout_s] if self.doc_timeout_s is not None else []
-        if self.deadline_s is not None:
-            limits.append(max(0.0, self.deadline_s - self.elapsed()))
-        return min(limits) if limits else None
-
-    def check_before(self, source: str) -> None:
-        """Refuse to start a document once the run's deadline or token budget is spent."""
-        if self.deadline_s is not None and self.elapsed() >= self.deadline_s:
-            raise DeadlineExceeded(f"run deadline of {self.deadline_s:g}s passed before {source} started")
-        if self.budget is not None and self.budget.spent:
-            raise BudgetExceeded(f"run token budget of {self.run_token_budget} spent before {source} started")
-
-    def spend(self, usage: Usage) -> None:
-        """Add a document's tokens to the run total."""
-        self.used = self.used.add(usage)
-
-
-def error_record(source: str, exc: SummarizerError, usage: Usage | None = None) -> ErrorRecord:
-    """The record written for a document that failed."""
-    message = redact(str(exc))
-    return ErrorRecord(source=source, error=ErrorInfo(type=exc.kind, message=message), usage=usage or Usage())

@@ -14,8 +14,9 @@ from scripted_server import Answer, ScriptedServer, completion, draft_name, http
 
 from summarizer.errors import DeadlineExceeded, ProviderError
 from summarizer.load import load_document
-from summarizer.pipeline import Pipeline, PipelineSettings, RunLimits
+from summarizer.pipeline import Pipeline, PipelineSettings
 from summarizer.retry import RetryPolicy
+from summarizer.runs import RunLimits
 from summarizer.schema import ErrorRecord, SummaryRecord
 from summarizer.session import EndpointOptions, open_client
 

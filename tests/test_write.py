@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarizer.errors import ConfigError
-from summarizer.pipeline import record_resume_key
+from summarizer.runs import record_resume_key
 from summarizer.schema import ErrorInfo, ErrorRecord, SummaryRecord
 from summarizer.write import JsonlWriter, keep_finished, record_json
 

@@ -28,9 +28,10 @@ from summarizer.batch.lines import (
 from summarizer.batch.transport import BatchCalls, current_document
 from summarizer.errors import CallDeferred, InputError, SummarizerError
 from summarizer.load import Document
-from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, error_record, load_source
+from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, load_source
 from summarizer.providers import Endpoint
 from summarizer.retry import RetryPolicy
+from summarizer.runs import error_record
 from summarizer.schema import ErrorRecord
 from summarizer.session import OPENAI_DEFAULT_BASE_URL, EndpointOptions, open_client
 from summarizer.validate import CallSettings, TokenBudget

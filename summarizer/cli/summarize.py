@@ -25,15 +25,9 @@ from summarizer.cli.strategy import (
 )
 from summarizer.errors import SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
-from summarizer.pipeline import (
-    DocumentRecordT,
-    Pipeline,
-    PipelineSettings,
-    RunLimits,
-    calls_model,
-    record_resume_key,
-)
+from summarizer.pipeline import DocumentRecordT, Pipeline, PipelineSettings, calls_model
 from summarizer.retry import RetryPolicy
+from summarizer.runs import RunLimits, record_resume_key
 from summarizer.schema import ErrorRecord, SummaryRecord
 from summarizer.session import EndpointOptions, open_client
 from summarizer.validate import CallSettings

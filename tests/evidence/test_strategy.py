@@ -169,7 +169,7 @@ def test_the_ranking_assist_replays_and_only_chooses_among_the_offered_sentences
 
 
 def test_a_finished_record_is_resumed_only_under_the_same_strategy() -> None:
-    from summarizer.pipeline import resume_key
+    from summarizer.runs import resume_key
 
     llm = resume_key("sha", [], "schema", "model")
     assert resume_key("sha", [], "schema", "model", "llm") == llm  # records written before strategies
