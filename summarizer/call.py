@@ -192,6 +192,12 @@ class ModelClient:
             )
         except openai.OpenAIError as exc:
             raise provider_error(exc) from exc
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # e.g. an HTTP 200 whose body is not JSON
+            raise ProviderError(
+                f"the endpoint's answer could not be read: {type(exc).__name__}: {_short(str(exc))}"
+            ) from exc
+        if getattr(completion, "choices", None) and getattr(completion.choices[0], "message", None) is None:
+            raise ProviderError("the endpoint returned a choice without a message")
         try:
             parsed = self._handlers.response_parser(
                 response=completion, response_model=prepared, validation_context=None, strict=True,

@@ -198,10 +198,11 @@ def _unmatched(q: str, score: float | None) -> Evidence:
     return Evidence(quote=q, start=None, end=None, match=MatchKind.unmatched, score=score)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)
 def aligner_for(text: str, region: tuple[int, int] | None = None) -> Aligner:
     """The :class:`Aligner` of a text and region, shared: a document is normalised once for all its
-    checks (both calls' re-ask checks, the grounder, the free-text check). The recent ones are kept."""
+    checks (both calls' re-ask checks, the grounder, the free-text check). The 8 most recent are kept:
+    an aligner holds offsets per character (about 150 MB for a 2 MB document)."""
     return Aligner(text, region)
 
 

@@ -414,7 +414,8 @@ class SummaryRecord(BaseModel):
     grounding: GroundingStats = Field(description="Counts of exact, fuzzy and unmatched evidence.")
     failed_calls: list[FailedCall] = Field(
         default_factory=list,
-        description="Calls after the first that failed; non-empty means the record is partial (see warnings).",
+        description="Calls that failed while the record could still be written (the events call, or one "
+        "chunk's call); non-empty means the record is partial (see warnings).",
     )
 
 

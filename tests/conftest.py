@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scripted_server import ScriptedServer
 
 from summarizer.cassette import Cassette, RecordMode
+from summarizer.redact import forget_secrets
 
 CASSETTE_DIR = Path(__file__).resolve().parent / "cassettes"
 
@@ -32,10 +33,13 @@ ENV_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJEC
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's endpoint or key."""
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees the developer's endpoint or key, nor a secret an earlier test registered."""
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+    forget_secrets()
+    yield
+    forget_secrets()
 
 
 @pytest.fixture

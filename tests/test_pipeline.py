@@ -121,3 +121,39 @@ def test_run_batch_keeps_concurrency_documents_in_flight_and_can_stream_without_
     assert sorted(r.provenance.source.path for r in seen) == sorted(sources)
     assert all(isinstance(r, SummaryRecord) and len(r.key_facts) == 2 for r in seen)
     assert 2 < most[0] <= 4  # two documents at a time, each with its two calls at once
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (Answer(body=b"<html>gateway</html>", headers={"Content-Type": "application/json"}, draft="FactsDraft"),
+         "could not be read"),
+        (Answer(body=b'{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": '
+                     b'[{"index": 0, "finish_reason": "stop", "message": null}]}',
+                headers={"Content-Type": "application/json"}, draft="FactsDraft"),
+         "without a message"),
+    ],
+)  # fmt: skip
+def test_an_unreadable_answer_is_a_provider_error_record_and_the_run_goes_on(
+    tmp_path: Any, bad: Answer, message: str
+) -> None:
+    """Hand-built answers: an HTTP 200 whose body is not JSON, and a choice with no message."""
+    second = tmp_path / "second.txt"
+    second.write_text("Dispatch 2.\n\n" + SEED_000.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def answer(body: dict[str, Any]) -> Answer:
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        if "Dispatch 2." not in user and draft_name(body) == "FactsDraft":
+            return bad
+        return completion(HAND_BUILT_FACTS_000 if draft_name(body) == "FactsDraft" else HAND_BUILT_EVENTS_000)
+
+    async def run() -> list[Any]:
+        options = EndpointOptions(base_url=server.base_url, kind="vllm", model="scripted-model", retry=NO_RETRY)
+        async with open_client(options) as client:
+            pipeline = Pipeline(client, PipelineSettings(quote_choices=False))
+            return await pipeline.run_batch([str(SEED_000), str(second)], concurrency=1)
+
+    with ScriptedServer(responder=answer) as server:
+        first, then = asyncio.run(run())
+    assert isinstance(first, ErrorRecord) and first.error.type == "provider_error" and message in first.error.message
+    assert isinstance(then, SummaryRecord) and len(then.key_facts) == 2

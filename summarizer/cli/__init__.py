@@ -3,7 +3,7 @@
 Exit codes: 0 every document succeeded; 1 some document failed in the model stage
 (provider, truncation, refusal, invalid output); 2 usage error, or every failed
 document was refused as bad input; 4 (``summarize``) no document failed, but some
-record is partial: a call after the first failed (``failed_calls``).  ``eval run``,
+record is partial: the events call or one chunk's call failed (``failed_calls``).  ``eval run``,
 ``eval report`` and ``eval score`` add 3: a ``--fail-under`` threshold was missed; ``batch collect``
 adds 5: some document is pending a follow-up round (see :mod:`summarizer.cli.batch`).
 """
