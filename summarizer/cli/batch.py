@@ -31,7 +31,23 @@ from summarizer.batch.lines import (
 )
 from summarizer.batch.run import Collected, answers_by_key, collect, prepare
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_PENDING, EXIT_USAGE, app, fail, say, setup_logging, stderr
-from summarizer.cli.summarize import QUOTE_POLICIES, ContextTokensOption, exit_code
+from summarizer.cli.options import (
+    BaseUrlOption,
+    ConcurrencyOption,
+    ContextTokensOption,
+    EndpointKindOption,
+    EventsOption,
+    MaxBytesOption,
+    MaxReasksOption,
+    MaxRetriesOption,
+    MaxTokensOption,
+    ModelOption,
+    TemperatureOption,
+    TimeoutOption,
+    TokenBudgetOption,
+    VerboseOption,
+)
+from summarizer.cli.summarize import QUOTE_POLICIES, exit_code
 from summarizer.errors import BatchNotFinished, InputError, SummarizerError
 from summarizer.load import DEFAULT_MAX_BYTES, expand_paths
 from summarizer.redact import redact
@@ -43,10 +59,7 @@ from summarizer.write import JsonlWriter
 batch_app = typer.Typer(no_args_is_help=True, help="OpenAI Batch JSONL: prepare, submit, status, collect.")
 app.add_typer(batch_app, name="batch")
 
-Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug.")]
 BaseUrl = Annotated[Optional[str], typer.Option(help="Base URL of the Batch API (or OPENAI_BASE_URL; default OpenAI).")]
-Timeout = Annotated[float, typer.Option(min=0.1, help="Seconds per HTTP request.")]
-MaxRetries = Annotated[int, typer.Option(min=0, max=20, help="Transport retries per request (429, 5xx, ...).")]
 
 
 def _api_options(base_url: str | None, timeout: float = 600.0, max_retries: int = 4) -> EndpointOptions:
@@ -65,23 +78,21 @@ def _error_exit(exc: SummarizerError) -> typer.Exit:
 def prepare_cmd(
     paths: Annotated[list[str], typer.Argument(help="Files or directories (not standard input).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The requests file to write (JSONL).")],
-    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
-    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL (or OPENAI_BASE_URL).")] = None,
-    endpoint_kind: Annotated[
-        Optional[str], typer.Option(help="openai, vllm, ollama, llamacpp, llama-cpp-python.")
-    ] = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    endpoint_kind: EndpointKindOption = None,
     mode: Annotated[Optional[str], typer.Option(help="Structured-output mode (see summarize).")] = None,
-    max_tokens: Annotated[int, typer.Option(min=16, help="Max completion tokens per call.")] = 2048,
-    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
-    max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
-    token_budget: Annotated[int, typer.Option(min=1, help="Cumulative token budget per document.")] = 60_000,
-    max_bytes: Annotated[int, typer.Option(min=1, help="Refuse documents larger than this.")] = DEFAULT_MAX_BYTES,
+    max_tokens: MaxTokensOption = 2048,
+    temperature: TemperatureOption = 0.0,
+    max_reasks: MaxReasksOption = 2,
+    token_budget: TokenBudgetOption = 60_000,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
     context_tokens: ContextTokensOption = None,
-    events: Annotated[bool, typer.Option("--events/--no-events", help="Extract ACLED-style events.")] = True,
+    events: EventsOption = True,
     quotes: Annotated[str, typer.Option(help="auto, sentences or free (see summarize).")] = "auto",
     published: Annotated[Optional[str], typer.Option(help="Publication date (see summarize).")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Documents in flight at once.")] = 4,
-    verbose: Verbose = 0,
+    concurrency: ConcurrencyOption = 4,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Write one request line per model call (llm strategy) and a manifest; nothing is sent."""
     setup_logging(verbose)
@@ -116,9 +127,9 @@ def prepare_cmd(
 def submit_cmd(
     requests: Annotated[Path, typer.Argument(help="A requests file written by batch prepare or collect.")],
     base_url: BaseUrl = None,
-    timeout: Timeout = 600.0,
-    max_retries: MaxRetries = 4,
-    verbose: Verbose = 0,
+    timeout: TimeoutOption = 600.0,
+    max_retries: MaxRetriesOption = 4,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Upload a requests file and create its batch (24h window); print the batch id."""
     setup_logging(verbose)
@@ -136,8 +147,8 @@ def submit_cmd(
 def status_cmd(
     batch_id: Annotated[str, typer.Argument(help="The batch id submit printed.")],
     base_url: BaseUrl = None,
-    timeout: Timeout = 600.0,
-    verbose: Verbose = 0,
+    timeout: TimeoutOption = 600.0,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Print a batch's status, request counts, output and error file ids, as JSON."""
     setup_logging(verbose)
@@ -173,9 +184,9 @@ def collect_cmd(
         Optional[Path], typer.Option(help="Where unanswered requests go (default: OUTPUT's name + .followup.jsonl).")
     ] = None,
     base_url: BaseUrl = None,
-    timeout: Timeout = 600.0,
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Documents in flight at once.")] = 4,
-    verbose: Verbose = 0,
+    timeout: TimeoutOption = 600.0,
+    concurrency: ConcurrencyOption = 4,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Validate, ground and verify the answers as a live run does; write the records, and the
     requests still unanswered (a missing line, a re-ask) to a follow-up file for another round."""

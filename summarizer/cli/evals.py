@@ -19,6 +19,7 @@ import typer
 from summarizer.cassette import RecordMode
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_REGRESSION, app, fail, say, setup_logging, stderr, stdout
 from summarizer.cli.cache import CacheOption, open_cache, report_cache
+from summarizer.cli.options import MaxReasksOption, MaxTokensOption, ModelOption, TemperatureOption
 from summarizer.cli.strategy import (
     AssistOption,
     PublishedOption,
@@ -64,17 +65,17 @@ def eval_run(
     config: Annotated[Path, typer.Option(help="Eval config.")] = Path("evals/config.yaml"),
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run log path.")] = None,
     record_mode: Annotated[str, typer.Option(help="none (replay, default), once, new or rewrite.")] = "none",
-    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
+    model: ModelOption = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL.")] = None,
     endpoint_kind: Annotated[Optional[str], typer.Option(help="Endpoint kind.")] = None,
     mode: Annotated[Optional[str], typer.Option(help="Structured-output mode.")] = None,
     case: Annotated[
         list[str], typer.Option("--case", help="Run only this case: an id or a glob such as '00*' (repeatable).")
     ] = [],  # noqa: B006
-    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
+    temperature: TemperatureOption = 0.0,
     seed: Annotated[int, typer.Option(help="Sampling seed (sent to servers that take one).")] = 0,
-    max_tokens: Annotated[int, typer.Option(min=16, help="Max completion tokens per call.")] = 2048,
-    max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
+    max_tokens: MaxTokensOption = 2048,
+    max_reasks: MaxReasksOption = 2,
     fail_under: FailUnder = [],  # noqa: B006  (typer reads the default)
     fail_over: FailOver = [],  # noqa: B006
     junit: Junit = None,

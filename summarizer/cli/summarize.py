@@ -16,6 +16,22 @@ from summarizer.cache import ResponseCache
 from summarizer.cassette import Cassette, RecordMode
 from summarizer.cli import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, app, fail, say, setup_logging, stderr
 from summarizer.cli.cache import CacheOption, open_cache, report_cache
+from summarizer.cli.options import (
+    BaseUrlOption,
+    ConcurrencyOption,
+    ContextTokensOption,
+    EndpointKindOption,
+    EventsOption,
+    MaxBytesOption,
+    MaxReasksOption,
+    MaxRetriesOption,
+    MaxTokensOption,
+    ModelOption,
+    TemperatureOption,
+    TimeoutOption,
+    TokenBudgetOption,
+    VerboseOption,
+)
 from summarizer.cli.strategy import (
     AssistOption,
     PublishedOption,
@@ -34,14 +50,6 @@ from summarizer.validate import CallSettings
 from summarizer.write import FORMATS, JsonlWriter, keep_finished, output_name, render, write_atomic
 
 QUOTE_POLICIES: dict[str, bool | None] = {"auto": None, "sentences": True, "free": False}
-ContextTokensOption = Annotated[
-    Optional[int],
-    typer.Option(
-        min=1,
-        help="The model's context window in tokens: a longer article is read in chunks. "
-        "Default: the built-in model's 8192; no chunking for other endpoints.",
-    ),
-]
 
 
 def exit_code(records: list[DocumentRecordT]) -> int:
@@ -110,22 +118,20 @@ def summarize(
     output_arg: Annotated[
         Optional[str], typer.Option("--output", "-o", help="Output file, or directory (existing, or ending in /).")
     ] = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Documents in flight at once.")] = 4,
-    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
-    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible base URL (or OPENAI_BASE_URL).")] = None,
-    endpoint_kind: Annotated[
-        Optional[str], typer.Option(help="openai, vllm, ollama, llamacpp, llama-cpp-python.")
-    ] = None,
+    concurrency: ConcurrencyOption = 4,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    endpoint_kind: EndpointKindOption = None,
     mode: Annotated[
         Optional[str], typer.Option(help="Structured-output mode: tools, tools_strict, json_schema, json, md_json.")
     ] = None,
-    max_tokens: Annotated[int, typer.Option(min=16, help="Max completion tokens per call.")] = 2048,
-    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
-    max_reasks: Annotated[int, typer.Option(min=0, max=2, help="Re-asks after invalid or ungrounded output.")] = 2,
-    token_budget: Annotated[int, typer.Option(min=1, help="Cumulative token budget per document.")] = 60_000,
-    max_bytes: Annotated[int, typer.Option(min=1, help="Refuse documents larger than this.")] = DEFAULT_MAX_BYTES,
+    max_tokens: MaxTokensOption = 2048,
+    temperature: TemperatureOption = 0.0,
+    max_reasks: MaxReasksOption = 2,
+    token_budget: TokenBudgetOption = 60_000,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
     context_tokens: ContextTokensOption = None,
-    events: Annotated[bool, typer.Option("--events/--no-events", help="Extract ACLED-style events.")] = True,
+    events: EventsOption = True,
     quotes: Annotated[
         str,
         typer.Option(
@@ -133,8 +139,8 @@ def summarize(
             "sentences: always; free: never."
         ),
     ] = "auto",
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per HTTP request.")] = 600.0,
-    max_retries: Annotated[int, typer.Option(min=0, max=20, help="Transport retries per request (429, 5xx, ...).")] = 4,
+    timeout: TimeoutOption = 600.0,
+    max_retries: MaxRetriesOption = 4,
     resume: Annotated[bool, typer.Option(help="Skip documents already summarized in the --output JSONL file.")] = False,
     deadline: Annotated[Optional[float], typer.Option(min=0.1, help="Seconds for the whole run.")] = None,
     doc_timeout: Annotated[Optional[float], typer.Option(min=0.1, help="Seconds per document.")] = None,
@@ -146,7 +152,7 @@ def summarize(
     small_model: SmallModelOption = False,
     published: PublishedOption = None,
     cache: CacheOption = None,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug.")] = 0,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Summarize articles into grounded, schema-valid records."""
     setup_logging(verbose)
