@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
-from scripted_server import LoopbackServer
+from scripted_server import LoopbackService
 
 from summarizer.cassette import read_interactions, request_key
 
@@ -60,7 +60,7 @@ def result_line(custom_id: str, answer: LineAnswer, n: int) -> dict[str, Any]:
     return {"id": f"batch_req_{n}", "custom_id": custom_id, "response": response, "error": None}
 
 
-class BatchServer:
+class BatchServer(LoopbackService):
     """Context manager: start on a free loopback port, stop on exit."""
 
     def __init__(self, answer: Answerer, polls_before_done: int = 0) -> None:
@@ -72,23 +72,7 @@ class BatchServer:
         #: (method, path, Authorization header) of every request received.
         self.seen: list[tuple[str, str, str | None]] = []
         self._lock = threading.Lock()
-        self._server = LoopbackServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        """Base URL including /v1."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def __enter__(self) -> BatchServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._serve(self._handler())
 
     def _store_file(self, name: str, purpose: str, content: bytes) -> dict[str, Any]:
         file_id = f"file-{len(self.files) + 1}"

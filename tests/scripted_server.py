@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass
@@ -120,7 +120,33 @@ class LoopbackServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-class ScriptedServer:
+class LoopbackService:
+    """A threaded HTTP server on a free 127.0.0.1 port, serving while the context is open."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        """Bind the server (call once, from ``__init__``)."""
+        self._server = LoopbackServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )  # a short poll, so shutdown() does not wait half a second per test
+
+    @property
+    def base_url(self) -> str:
+        """Base URL including /v1."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class ScriptedServer(LoopbackService):
     """Context manager: start on a free loopback port, stop on exit."""
 
     def __init__(
@@ -137,17 +163,7 @@ class ScriptedServer:
         self.models = models
         self.owned_by = owned_by
         self._lock = threading.Lock()
-        self._server = LoopbackServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )  # a short poll, so shutdown() does not wait half a second per test
-
-    @property
-    def base_url(self) -> str:
-        """Base URL including /v1."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        self._serve(self._handler())
 
     def requests_for(self, draft: str) -> list[dict[str, Any]]:
         """The requests received for one draft ('FactsDraft' or 'EventsDraft'), in order."""
@@ -158,14 +174,6 @@ class ScriptedServer:
         """Add answers to play in order."""
         with self._lock:
             self.answers.extend(answers)
-
-    def __enter__(self) -> ScriptedServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _next(self, body: dict[str, Any]) -> Answer:
         wanted = draft_name(body)
