@@ -16,7 +16,7 @@ from typing import Any
 
 from whatif import proposed_fixes
 
-DEFAULT = "schema,instructor_wrap,templates,aligner,aliases,poll"
+DEFAULT = "aliases,poll"
 _active: list[AbstractContextManager[None]] = []
 _saved_defaults: list[Any] = []
 
